@@ -1,0 +1,45 @@
+import shutil
+import tempfile
+
+import pytest
+from django.conf import settings
+
+
+def pytest_configure(config):
+    """Give each test process its own temporary folder.
+
+    Whoosh's in-memory index still writes merge files to <tmp>/MAIN.tmp; two pytest-xdist
+    workers sharing that folder delete each other's files.
+    """
+    config._coop_tempdir = tempfile.mkdtemp(prefix="coopsociety-tests-")
+    tempfile.tempdir = config._coop_tempdir
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(getattr(config, "_coop_tempdir", ""), ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(tmp_path, settings):
+    """Uploaded and generated files go to a per-test folder that is removed afterwards."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield
+    shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _greek_by_default():
+    """Each test starts in Greek: a request to an /en/ page leaves English active."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
