@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 export VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run setup install test lint format messages bench clean
+.PHONY: run setup install test browser lint format messages clean
 
 ## make run: install, migrate, load the Greek demo data, build the search index, serve.
 run: setup
@@ -33,8 +33,17 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 ## make test: the whole suite (unit, integration, browser), on SQLite or on DATABASE_URL.
-test: install
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+test: install browser
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# Browser tests drive Debian's Chromium; installed here when we may (root), skipped otherwise.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "Chromium is not installed (apt-get install chromium): browser tests will be skipped."; \
+		fi; }
 
 lint: install
 	$(BIN)/ruff check .

@@ -159,6 +159,11 @@ HAYSTACK_CONNECTIONS = haystack_config(
     index_name=env_str("ELASTICSEARCH_INDEX", "coopsociety"),
 )
 
+# Whoosh cannot facet: it splits the product class into words and ignores facet queries.
+# Until facets are computed from the database for Whoosh, offer them on Elasticsearch only.
+if not env_str("ELASTICSEARCH_URL"):
+    OSCAR_SEARCH_FACETS = {"fields": {}, "queries": {}}
+
 # E-mail: printed on the console unless EMAIL_URL names a server.
 globals().update(email_config(env_str("EMAIL_URL")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Συνεργατική Κοινωνία <noreply@coopsociety.gr>")
@@ -180,7 +185,9 @@ LOGIN_REDIRECT_URL = "/"
 # Greece: Greek first, English second.
 LANGUAGE_CODE = "el"
 LANGUAGES = [("el", "Ελληνικά"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project catalogue (shop/ and templates/) first, then Greek for the Oscar strings
+# that Oscar itself leaves untranslated.
+LOCALE_PATHS = [BASE_DIR / "shop" / "locale", BASE_DIR / "shop" / "oscar_locale"]
 TIME_ZONE = "Europe/Athens"
 USE_I18N = True
 USE_TZ = True

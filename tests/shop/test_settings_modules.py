@@ -136,3 +136,10 @@ def test_test_settings_keep_everything_in_memory():
     assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
     assert settings.CELERY_TASK_ALWAYS_EAGER is True
+
+
+def test_celery_runs_tasks_inline_in_tests():
+    from shop.celery import app
+
+    assert app.conf.task_always_eager is True
+    assert app.conf.broker_url == "memory://"
