@@ -28,6 +28,16 @@ def _isolated_media(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_search_index():
+    """Each test starts with an empty in-memory index: rows of earlier tests are gone
+    from the database, and their documents must not be found either."""
+    from haystack import connections
+
+    connections["default"].get_backend().clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     from django.core.cache import cache
 
