@@ -24,6 +24,7 @@ class CoopShopConfig(Shop):
             path("search/", self.search_app.urls),
             path("offers/", self.offer_app.urls),
             path("wishlists/", self.wishlists_app.urls),
+            path("organisations/", include("shop.organisations.urls")),
         ]
         return [
             path("market/", include(market_urls)),

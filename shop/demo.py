@@ -16,7 +16,7 @@ from django.db import transaction
 from oscar.apps.catalogue.categories import create_from_breadcrumbs
 from oscar.core.loading import get_model
 
-from shop.demo_data import CATEGORIES, ORGANISATIONS, PRODUCT_CLASSES
+from shop.demo_data import CATEGORIES, COORDINATES, ORGANISATIONS, PRODUCT_CLASSES
 from shop.demo_images import product_image
 
 Country = get_model("address", "Country")
@@ -50,7 +50,7 @@ def load_market_demo():
     )
 
     for org_number, data in enumerate(ORGANISATIONS, start=1):
-        organisation = _organisation(data, greece)
+        organisation = _organisation(data, greece, number=org_number)
         member = _user(
             demo_member_email(data["login"]),
             username=data["login"],
@@ -133,7 +133,23 @@ def _user(email, *, username, first_name, last_name, staff=False):
     return user
 
 
-def _organisation(data, greece):
+def demo_vat_number(number):
+    """A valid ΑΦΜ (right check digit) made from a running number."""
+    base = f"{99_000_000 + number:08d}"
+    total = sum(int(digit) * 2 ** (8 - position) for position, digit in enumerate(base))
+    return base + str(total % 11 % 10)
+
+
+def demo_iban(number):
+    """A valid Greek IBAN (right check digits) at a made-up account number."""
+    bban = f"0110125{number:016d}"
+    rearranged = bban + "GR00"
+    check = 98 - int("".join(str(int(char, 36)) for char in rearranged)) % 97
+    return f"GR{check:02d}{bban}"
+
+
+def _organisation(data, greece, *, number):
+    latitude, longitude = COORDINATES[data["login"]]
     organisation, _ = Partner.objects.update_or_create(
         name=data["name"],
         defaults={
@@ -142,8 +158,24 @@ def _organisation(data, greece):
             "municipality": data["municipality"],
             "description": data["description"],
             "website": data["website"],
+            "vat_number": demo_vat_number(number),
+            "gemi_number": f"{150_000_000_000 + number * 1_000:012d}",
+            "iban": demo_iban(number),
+            "contact_email": f"info@{data['login']}.example.org",
+            "contact_phone": f"+30 210 555 {number:04d}",
+            "facebook_url": f"https://www.facebook.com/{data['login']}",
+            "latitude": latitude,
+            "longitude": longitude,
+            "is_verified": True,
         },
     )
+    if organisation.verified_at is None:
+        organisation.verified_at = organisation.created
+        organisation.save(update_fields=["verified_at"])
+    if not organisation.logo:
+        organisation.logo.save(
+            f"{organisation.code}.jpg", ContentFile(product_image(data["name"], size=256))
+        )
     line1, city, postcode = data["address"]
     PartnerAddress.objects.update_or_create(
         partner=organisation,

@@ -356,3 +356,21 @@ ORGANISATIONS = [
         ],
     },
 ]  # fmt: skip
+
+# Where each demo organisation is (its town), for storefronts and the map.
+COORDINATES = {
+    "meli-chalkidikis": ("40.378100", "23.443200"),
+    "archanes": ("35.237300", "25.160100"),
+    "elaiourgikos-messinis": ("37.053300", "22.000900"),
+    "aloni": ("39.639000", "22.419100"),
+    "pilos-patras": ("38.246600", "21.734600"),
+    "energeia-karditsas": ("39.365000", "21.921500"),
+    "koinos-topos": ("37.983800", "23.727500"),
+    "allileggyi-thessalonikis": ("40.640100", "22.944400"),
+    "krokos-kozanis": ("40.300600", "21.788700"),
+    "petra-lesvou": ("39.327500", "26.178300"),
+    "monopatia-zagoriou": ("39.887400", "20.754200"),
+    "naxos": ("37.105600", "25.376300"),
+    "yfanta-kerkyras": ("39.624000", "19.922100"),
+    "metaxi-soufliou": ("41.197000", "26.299200"),
+}

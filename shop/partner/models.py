@@ -1,7 +1,17 @@
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner.abstract_models import AbstractPartner
+from phonenumber_field.modelfields import PhoneNumberField
+
+from shop.partner.validators import (
+    normalise_iban,
+    normalise_vat_number,
+    validate_iban,
+    validate_vat_number,
+)
 
 
 class LegalForm(models.TextChoices):
@@ -39,20 +49,61 @@ class Region(models.TextChoices):
     CRETE = "crete", _("Crete")
 
 
+class VerifiedOrganisationQuerySet(models.QuerySet):
+    def verified(self):
+        return self.filter(is_verified=True)
+
+
 class Partner(AbstractPartner):
     """A member organisation of the network that offers products and services.
 
-    Oscar's ``code`` is its slug, made from the name by Greek transliteration.
+    Oscar's ``code`` is its slug, made from the name by Greek transliteration, and the
+    address lives in Oscar's PartnerAddress. Its members are Oscar's ``users``.
     """
 
     legal_form = models.CharField(
         _("legal form"), max_length=32, choices=LegalForm.choices, default=LegalForm.OTHER
     )
+    vat_number = models.CharField(
+        _("VAT number (ΑΦΜ)"), max_length=9, blank=True, validators=[validate_vat_number]
+    )
+    gemi_number = models.CharField(
+        _("General Commercial Registry number (ΓΕΜΗ)"),
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^\d{9,12}$", _("A ΓΕΜΗ number has 9 to 12 digits."))],
+    )
+    description = models.TextField(_("description"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="organisations/logos/%Y/%m/", blank=True)
+    cover_image = models.ImageField(
+        _("cover image"), upload_to="organisations/covers/%Y/%m/", blank=True
+    )
     region = models.CharField(_("region"), max_length=32, choices=Region.choices, blank=True)
     municipality = models.CharField(_("municipality"), max_length=128, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )  # fmt: skip
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )  # fmt: skip
     website = models.URLField(_("website"), blank=True)
+    facebook_url = models.URLField(_("Facebook page"), blank=True)
+    instagram_url = models.URLField(_("Instagram"), blank=True)
+    youtube_url = models.URLField(_("YouTube"), blank=True)
+    linkedin_url = models.URLField(_("LinkedIn"), blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = PhoneNumberField(_("contact phone"), blank=True, region="GR")
+    iban = models.CharField(
+        _("IBAN for bank transfers"), max_length=34, blank=True, validators=[validate_iban]
+    )
+    is_verified = models.BooleanField(_("verified"), default=False, db_index=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = VerifiedOrganisationQuerySet.as_manager()
 
     class Meta(AbstractPartner.Meta):
         verbose_name = _("organisation")
@@ -61,6 +112,42 @@ class Partner(AbstractPartner):
             models.Index(fields=["region"], name="partner_region_idx"),
             models.Index(fields=["legal_form"], name="partner_legal_form_idx"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vat_number"],
+                condition=~models.Q(vat_number=""),
+                name="partner_unique_vat_number",
+                violation_error_message=_("An organisation with this VAT number exists."),
+            )
+        ]
+
+    def save(self, *args, **kwargs):
+        self.vat_number = normalise_vat_number(self.vat_number)
+        self.iban = normalise_iban(self.iban)
+        super().save(*args, **kwargs)
+
+    @property
+    def slug(self):
+        return self.code
+
+    def get_absolute_url(self):
+        return reverse("organisations:storefront", kwargs={"slug": self.code})
+
+    @property
+    def social_links(self):
+        """(label, URL) of each social network the organisation gave."""
+        links = [
+            ("Facebook", self.facebook_url),
+            ("Instagram", self.instagram_url),
+            ("YouTube", self.youtube_url),
+            ("LinkedIn", self.linkedin_url),
+        ]
+        return [(label, url) for label, url in links if url]
+
+    @property
+    def iban_display(self):
+        """The IBAN in groups of four, as banks print it."""
+        return " ".join(self.iban[i : i + 4] for i in range(0, len(self.iban), 4))
 
 
 from oscar.apps.partner.models import *  # noqa: E402, F403

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "treebeard",
     "sorl.thumbnail",
     "django_tables2",
+    "phonenumber_field",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,7 @@ OSCAR_ALLOW_ANON_CHECKOUT = True
 OSCAR_PRODUCTS_PER_PAGE = 24
 OSCAR_REQUIRED_ADDRESS_FIELDS = ("first_name", "last_name", "line1", "line4", "postcode", "country")
 OSCAR_DEFAULT_COUNTRY_CODE = "GR"
+PHONENUMBER_DEFAULT_REGION = "GR"
 
 # Greek VAT rates, chosen per product class (see catalogue_ext.models.ProductClass).
 VAT_RATES = {
