@@ -3,7 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from oscar.apps.partner.abstract_models import AbstractPartner
+from oscar.apps.partner.abstract_models import AbstractPartner, AbstractStockRecord
 from phonenumber_field.modelfields import PhoneNumberField
 
 from shop.partner.validators import (
@@ -148,6 +148,26 @@ class Partner(AbstractPartner):
     def iban_display(self):
         """The IBAN in groups of four, as banks print it."""
         return " ".join(self.iban[i : i + 4] for i in range(0, len(self.iban), 4))
+
+
+class StockRecord(AbstractStockRecord):
+    """What one organisation offers of a product: price, stock, its own SKU.
+
+    A product belongs to exactly one organisation, so it has at most one stock record.
+    """
+
+    class Meta(AbstractStockRecord.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["product"], name="stockrecord_one_per_product"),
+            models.CheckConstraint(
+                condition=models.Q(num_in_stock__gte=0) | models.Q(num_in_stock__isnull=True),
+                name="stockrecord_stock_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(num_allocated__gte=0) | models.Q(num_allocated__isnull=True),
+                name="stockrecord_allocated_not_negative",
+            ),
+        ]
 
 
 from oscar.apps.partner.models import *  # noqa: E402, F403
