@@ -4,6 +4,7 @@ Every step finds what an earlier run created and updates it, so loading twice gi
 the same rows as loading once.
 """
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -16,7 +17,14 @@ from django.db import transaction
 from oscar.apps.catalogue.categories import create_from_breadcrumbs
 from oscar.core.loading import get_model
 
-from shop.demo_data import CATEGORIES, COORDINATES, ORGANISATIONS, PRODUCT_CLASSES
+from shop.demo_data import (
+    CATEGORIES,
+    CERTIFICATIONS,
+    COORDINATES,
+    ORGANISATIONS,
+    PRODUCT_CLASSES,
+    SERVICES,
+)
 from shop.demo_images import product_image
 
 Country = get_model("address", "Country")
@@ -27,6 +35,7 @@ Product = get_model("catalogue", "Product")
 ProductClass = get_model("catalogue", "ProductClass")
 ProductCategory = get_model("catalogue", "ProductCategory")
 ProductImage = get_model("catalogue", "ProductImage")
+Certification = get_model("catalogue", "Certification")
 
 DEMO_PASSWORD = "coop-demo-2026"  # noqa: S105 (a documented demo log-in)
 DEMO_EMAIL_DOMAIN = "demo.coopsociety.gr"
@@ -104,13 +113,14 @@ def _ensure_greece():
 
 def _product_classes():
     classes = {}
-    for key, (name, vat_rate, track_stock, requires_shipping) in PRODUCT_CLASSES.items():
+    for key, (name, vat_rate, track_stock, requires_shipping, kind) in PRODUCT_CLASSES.items():
         classes[key], _ = ProductClass.objects.update_or_create(
             name=name,
             defaults={
                 "vat_rate": vat_rate,
                 "track_stock": track_stock,
                 "requires_shipping": requires_shipping,
+                "kind": kind,
             },
         )
     return classes
@@ -191,6 +201,16 @@ def _organisation(data, greece, *, number):
 
 def _product(upc, row, organisation, product_classes, categories):
     title, class_key, category_key, price, stock, description = row
+    service = {}
+    if title in SERVICES:
+        minutes, location, area, booking, places = SERVICES[title]
+        stock = places
+        service = {
+            "service_duration": timedelta(minutes=minutes) if minutes else None,
+            "service_location": location,
+            "service_area": area,
+            "service_booking": booking,
+        }
     product, _ = Product.objects.update_or_create(
         upc=upc,
         defaults={
@@ -199,8 +219,10 @@ def _product(upc, row, organisation, product_classes, categories):
             "product_class": product_classes[class_key],
             "structure": Product.STANDALONE,
             "is_public": True,
+            **service,
         },
     )
+    product.certifications.set(Certification.objects.filter(code__in=CERTIFICATIONS.get(title, [])))
     ProductCategory.objects.get_or_create(product=product, category=categories[category_key])
     StockRecord.objects.update_or_create(
         product=product,

@@ -6,15 +6,15 @@ each product's class. ``stock`` is None for services, which track no stock.
 
 from decimal import Decimal as D
 
-# (name, VAT category, track stock, needs shipping)
+# (name, VAT category, track stock, needs shipping, kind)
 PRODUCT_CLASSES = {
-    "food": ("Τρόφιμα", "reduced", True, True),
-    "drinks": ("Ποτά", "standard", True, True),
-    "books": ("Βιβλία και έντυπα", "super_reduced", True, True),
-    "crafts": ("Χειροτεχνία", "standard", True, True),
-    "household": ("Είδη σπιτιού και φροντίδας", "standard", True, True),
-    "services": ("Υπηρεσίες", "standard", False, False),
-    "hospitality": ("Φιλοξενία και εστίαση", "reduced", False, False),
+    "food": ("Τρόφιμα", "reduced", True, True, "good"),
+    "drinks": ("Ποτά", "standard", True, True, "good"),
+    "books": ("Βιβλία και έντυπα", "super_reduced", True, True, "good"),
+    "crafts": ("Χειροτεχνία", "standard", True, True, "good"),
+    "household": ("Είδη σπιτιού και φροντίδας", "standard", True, True, "good"),
+    "services": ("Υπηρεσίες", "standard", False, False, "service"),
+    "hospitality": ("Φιλοξενία και εστίαση", "reduced", False, False, "service"),
 }
 
 # Category breadcrumbs, Oscar style.
@@ -374,3 +374,55 @@ COORDINATES = {
     "yfanta-kerkyras": ("39.624000", "19.922100"),
     "metaxi-soufliou": ("41.197000", "26.299200"),
 }
+
+# Quality labels of demo products, by title.
+CERTIFICATIONS = {
+    "Μέλι Θυμαρίσιο 450 g": ["organic"],
+    "Μέλι Ελάτης 450 g": ["organic"],
+    "Κεριά από κερί μέλισσας (σετ 3)": ["handmade"],
+    "Κριθαρένια παξιμάδια 500 g": ["handmade"],
+    "Χυλοπίτες με αυγό 500 g": ["handmade"],
+    "Εξαιρετικό παρθένο ελαιόλαδο 1 L": ["organic"],
+    "Ελιές Καλαμών 500 g": ["pdo"],
+    "Αλεύρι ζέας ολικής άλεσης 1 kg": ["organic"],
+    "Κεραμική κούπα": ["handmade"],
+    "Κεραμικό πιάτο φαγητού": ["handmade"],
+    "Βάζο από πηλό": ["handmade"],
+    "Σετ σουπλά υφαντά (4)": ["handmade"],
+    "Καφές δίκαιου εμπορίου 250 g": ["fair-trade", "organic"],
+    "Ζάχαρη μαύρη 500 g": ["fair-trade"],
+    "Κρόκος Κοζάνης ΠΟΠ 1 g": ["pdo"],
+    "Κρόκος Κοζάνης ΠΟΠ 4 g": ["pdo"],
+    "Πατάτες Νάξου ΠΓΕ 5 kg": ["pgi"],
+    "Γραβιέρα Νάξου ΠΟΠ 500 g": ["pdo"],
+    "Υφαντό τραπεζομάντηλο": ["handmade"],
+    "Υφαντή τσάντα ώμου": ["handmade"],
+    "Μεταξωτό μαντήλι": ["handmade"],
+    "Μεταξωτή γραβάτα": ["handmade"],
+}
+
+# Services: (duration in minutes, where, area served, booking, places or None).
+SERVICES = {
+    "Μια μέρα στο μελισσοκομείο": (180, "on_site", "Πολύγυρος, Χαλκιδική", "bookable", 12),
+    "Μάθημα κρητικής μαγειρικής": (240, "at_organisation", "Αρχάνες, Ηράκλειο", "bookable", 10),
+    "Εργαστήρι κεραμικής για αρχάριους": (
+        480, "at_organisation", "Πάτρα", "bookable", 8),
+    "Ενεργειακή επιθεώρηση κατοικίας": (
+        180, "at_customer", "Νομός Καρδίτσας", "quote", None),
+    "Μελέτη φωτοβολταϊκού στέγης": (None, "at_customer", "Θεσσαλία", "quote", None),
+    "Σεμινάριο εξοικονόμησης ενέργειας": (120, "online", "", "bookable", 40),
+    "Φροντίδα ηλικιωμένων κατ' οίκον (ώρα)": (
+        60, "at_customer", "Δήμος Θεσσαλονίκης", "bookable", None),
+    "Μαθήματα ελληνικών για πρόσφυγες (μήνας)": (
+        720, "at_organisation", "Θεσσαλονίκη", "bookable", 15),
+    "Συνοδεία σε ιατρικά ραντεβού": (120, "at_customer", "Θεσσαλονίκη", "quote", None),
+    "Παραδοσιακό γεύμα στο εστιατόριο του συνεταιρισμού": (
+        90, "at_organisation", "Πέτρα Λέσβου", "bookable", 30),
+    "Πεζοπορία στη χαράδρα του Βίκου": (480, "on_site", "Ζαγόρι, Ιωάννινα", "bookable", 12),
+    "Ξενάγηση στα πέτρινα γεφύρια": (180, "on_site", "Κεντρικό Ζαγόρι", "bookable", 15),
+    "Εργαστήρι ξερολιθιάς": (2 * 24 * 60, "on_site", "Ζαγόρι, Ιωάννινα", "bookable", 10),
+    "Ξενάγηση στον κούρο του Απόλλωνα": (120, "on_site", "Απόλλωνας, Νάξος", "bookable", 20),
+    "Εργαστήρι ύφανσης": (180, "at_organisation", "Κέρκυρα", "bookable", 6),
+    "Επίσκεψη στο Μουσείο Μεταξιού με εργαστήρι": (
+        90, "at_organisation", "Σουφλί, Έβρος", "bookable", 25),
+}  # fmt: skip

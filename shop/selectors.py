@@ -15,7 +15,7 @@ def public_products():
         Product.objects.browsable()
         .base_queryset()
         .filter(is_public=True)
-        .prefetch_related("stockrecords__partner")
+        .prefetch_related("stockrecords__partner", "certifications")
     )
 
 
