@@ -62,9 +62,11 @@ def key(message):
 
 
 def test_greek_pages_of_the_shop_are_in_greek(client, db):
-    from tests.factories import create_offered_product
+    from tests.factories import OrganisationFactory, create_offered_product
 
-    create_offered_product(title="Μέλι Θυμαρίσιο 450 g")
+    create_offered_product(
+        title="Μέλι Θυμαρίσιο 450 g", organisation=OrganisationFactory(is_verified=True)
+    )
     html = client.get("/market/catalogue/").content.decode()
     assert "Ταξινόμηση κατά" in html
     assert "Show results for" not in html

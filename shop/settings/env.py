@@ -92,6 +92,10 @@ def celery_config(redis_url):
     }
 
 
+# Our product index (catalogue_ext/search_indexes.py) replaces Oscar's.
+EXCLUDED_SEARCH_INDEXES = ["oscar.apps.search.search_indexes.ProductIndex"]
+
+
 def haystack_config(elasticsearch_url, *, whoosh_path, index_name="coopsociety"):
     """HAYSTACK_CONNECTIONS: Elasticsearch when a URL is given, a Whoosh folder otherwise."""
     if elasticsearch_url:
@@ -100,6 +104,7 @@ def haystack_config(elasticsearch_url, *, whoosh_path, index_name="coopsociety")
                 "ENGINE": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
                 "URL": elasticsearch_url,
                 "INDEX_NAME": index_name,
+                "EXCLUDED_INDEXES": EXCLUDED_SEARCH_INDEXES,
             }
         }
     return {
@@ -107,6 +112,7 @@ def haystack_config(elasticsearch_url, *, whoosh_path, index_name="coopsociety")
             "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
             "PATH": str(whoosh_path),
             "INCLUDE_SPELLING": True,
+            "EXCLUDED_INDEXES": EXCLUDED_SEARCH_INDEXES,
         }
     }
 

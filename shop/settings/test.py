@@ -1,6 +1,7 @@
 """Settings for the test suite: fast, isolated, no servers needed but the database."""
 
 from shop.settings.base import *  # noqa: F403
+from shop.settings.env import EXCLUDED_SEARCH_INDEXES
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
@@ -18,6 +19,7 @@ HAYSTACK_CONNECTIONS = {
     "default": {
         "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
         "STORAGE": "ram",
+        "EXCLUDED_INDEXES": EXCLUDED_SEARCH_INDEXES,
     }
 }
 CACHES = {

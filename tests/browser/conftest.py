@@ -9,6 +9,8 @@ import shutil
 
 import pytest
 
+from shop.settings.env import EXCLUDED_SEARCH_INDEXES
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 HAVE_CHROMIUM = os.path.exists(CHROMIUM)
 CHROMIUM_ARGS = [
@@ -82,6 +84,7 @@ def _shared_search_index(_shared_search_index_path, settings):
         "default": {
             "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
             "PATH": _shared_search_index_path,
+            "EXCLUDED_INDEXES": EXCLUDED_SEARCH_INDEXES,
         }
     }
     engine = connections.reload("default")

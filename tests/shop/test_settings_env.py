@@ -66,6 +66,9 @@ def test_haystack_config_defaults_to_whoosh_folder(tmp_path):
     config = haystack_config("", whoosh_path=tmp_path / "index")
     assert config["default"]["ENGINE"] == "haystack.backends.whoosh_backend.WhooshEngine"
     assert config["default"]["PATH"] == str(tmp_path / "index")
+    assert config["default"]["EXCLUDED_INDEXES"] == [
+        "oscar.apps.search.search_indexes.ProductIndex"
+    ]
 
 
 def test_haystack_config_uses_elasticsearch_when_url_set(tmp_path):
@@ -76,6 +79,7 @@ def test_haystack_config_uses_elasticsearch_when_url_set(tmp_path):
         "ENGINE": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
         "URL": "http://es.internal:9200",
         "INDEX_NAME": "coop-prod",
+        "EXCLUDED_INDEXES": ["oscar.apps.search.search_indexes.ProductIndex"],
     }
 
 

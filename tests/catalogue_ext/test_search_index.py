@@ -1,0 +1,51 @@
+"""Only what a shopper may see is in the search index, and it follows every change."""
+
+import pytest
+from haystack.query import SearchQuerySet
+from oscar.core.loading import get_model
+
+from tests.factories import OrganisationFactory, create_offered_product
+
+Product = get_model("catalogue", "Product")
+
+pytestmark = pytest.mark.django_db
+
+
+def indexed_titles():
+    return sorted(result.title for result in SearchQuerySet().models(Product))
+
+
+def test_products_of_verified_organisations_are_indexed():
+    create_offered_product(title="Μέλι", organisation=OrganisationFactory(is_verified=True))
+    assert indexed_titles() == ["Μέλι"]
+
+
+def test_hidden_products_and_unverified_organisations_are_not_indexed():
+    create_offered_product(title="Κρυφό", is_public=False,
+                           organisation=OrganisationFactory(is_verified=True))  # fmt: skip
+    create_offered_product(title="Νέου φορέα", organisation=OrganisationFactory(is_verified=False))
+    assert indexed_titles() == []
+
+
+def test_verifying_an_organisation_indexes_its_products_and_hiding_removes_them():
+    organisation = OrganisationFactory(is_verified=False)
+    product = create_offered_product(title="Μέλι", organisation=organisation)
+    assert indexed_titles() == []
+
+    organisation.is_verified = True
+    organisation.save(update_fields=["is_verified"])
+    assert indexed_titles() == ["Μέλι"]
+
+    product.is_public = False
+    product.save()
+    assert indexed_titles() == []
+
+
+def test_catalogue_page_lists_only_visible_products(client):
+    create_offered_product(title="Ορατό", organisation=OrganisationFactory(is_verified=True))
+    create_offered_product(title="Αόρατο", organisation=OrganisationFactory(is_verified=False))
+
+    html = client.get("/market/catalogue/").content.decode()
+
+    assert "Ορατό" in html
+    assert "Αόρατο" not in html
