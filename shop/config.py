@@ -24,6 +24,7 @@ class CoopShopConfig(Shop):
             path("search/", self.search_app.urls),
             path("offers/", self.offer_app.urls),
             path("wishlists/", self.wishlists_app.urls),
+            path("organisations/<slug:slug>/products/import/", include("catalogue_ext.urls")),
             path("organisations/", include("shop.organisations.urls")),
         ]
         return [

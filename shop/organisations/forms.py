@@ -1,8 +1,10 @@
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from shop.organisations.selectors import DEFAULT_PRODUCT_SORT
-from shop.partner.models import LegalForm, Region
+from shop.partner.models import LegalForm, Partner, Region
+from shop.uploads import clean_image_file
 
 
 class OrganisationFilterForm(forms.Form):
@@ -28,3 +30,87 @@ class ProductSortForm(forms.Form):
             ("title", _("Name, A to Z")),
         ],
     )
+
+
+class OrganisationForm(forms.ModelForm):
+    """An organisation's profile, as its members give it; the address goes to PartnerAddress.
+
+    It only validates: ``services.create_organisation`` / ``update_organisation`` save.
+    """
+
+    address_line = forms.CharField(label=_("Street and number"), max_length=255, required=False)
+    city = forms.CharField(label=_("City"), max_length=255, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=64, required=False)
+
+    class Meta:
+        model = Partner
+        fields = [
+            "name",
+            "legal_form",
+            "vat_number",
+            "gemi_number",
+            "description",
+            "region",
+            "municipality",
+            "address_line",
+            "city",
+            "postcode",
+            "website",
+            "contact_email",
+            "contact_phone",
+            "iban",
+            "logo",
+            "cover_image",
+        ]
+        labels = {"name": _("Name of the organisation")}
+        # The upload is checked by clean_image_file (real format, size, pixels), which
+        # gives clearer messages than Django's own image check.
+        field_classes = {"logo": forms.FileField, "cover_image": forms.FileField}
+        widgets = {
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+            "cover_image": forms.ClearableFileInput(
+                attrs={"accept": "image/jpeg,image/png,image/webp"}
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True
+        address = self.instance.addresses.order_by("id").first() if self.instance.pk else None
+        if address is not None:
+            self.initial.setdefault("address_line", address.line1)
+            self.initial.setdefault("city", address.line4)
+            self.initial.setdefault("postcode", address.postcode)
+
+    def clean_logo(self):
+        return _cleaned_image(self.cleaned_data.get("logo"))
+
+    def clean_cover_image(self):
+        return _cleaned_image(self.cleaned_data.get("cover_image"))
+
+    def clean(self):
+        cleaned_data = super().clean()
+        has_address = cleaned_data.get("postcode") or cleaned_data.get("city")
+        if has_address and not cleaned_data.get("address_line"):
+            self.add_error("address_line", _("Give the street and number of the address."))
+        return cleaned_data
+
+
+class JoinRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the members (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of the person to invite"))
+
+
+def _cleaned_image(value):
+    """A new upload, checked and re-encoded; anything else (kept, cleared) as it is."""
+    if isinstance(value, UploadedFile):
+        return clean_image_file(value)
+    return value

@@ -1,9 +1,14 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner.abstract_models import AbstractPartner, AbstractStockRecord
+from oscar.core.utils import slugify as oscar_slugify
 from phonenumber_field.modelfields import PhoneNumberField
 
 from shop.partner.validators import (
@@ -47,6 +52,9 @@ class Region(models.TextChoices):
     NORTH_AEGEAN = "north-aegean", _("North Aegean")
     SOUTH_AEGEAN = "south-aegean", _("South Aegean")
     CRETE = "crete", _("Crete")
+
+
+RESERVED_SLUGS = {"new", "mine", "invitations"}
 
 
 class VerifiedOrganisationQuerySet(models.QuerySet):
@@ -122,6 +130,9 @@ class Partner(AbstractPartner):
         ]
 
     def save(self, *args, **kwargs):
+        if not self.code and oscar_slugify(self.name) in RESERVED_SLUGS:
+            # These words are pages of the directory (/market/organisations/new/, …).
+            self.code = f"{oscar_slugify(self.name)}-organisation"
         self.vat_number = normalise_vat_number(self.vat_number)
         self.iban = normalise_iban(self.iban)
         super().save(*args, **kwargs)
@@ -168,6 +179,165 @@ class StockRecord(AbstractStockRecord):
                 name="stockrecord_allocated_not_negative",
             ),
         ]
+
+
+INVITATION_VALID_FOR = timedelta(days=14)
+
+
+def new_invitation_token():
+    return secrets.token_urlsafe(32)
+
+
+class JoinRequest(models.Model):
+    """A person's request to become a member of an organisation, decided by its members."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    organisation = models.ForeignKey(
+        "partner.Partner",
+        on_delete=models.CASCADE,
+        related_name="join_requests",
+        verbose_name=_("organisation"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="organisation_join_requests",
+        verbose_name=_("user"),
+    )
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        app_label = "partner"
+        verbose_name = _("join request")
+        verbose_name_plural = _("join requests")
+        ordering = ("created", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=models.Q(status="pending"),
+                name="joinrequest_one_pending_per_user",
+                violation_error_message=_(
+                    "You have already asked to join this organisation; "
+                    "its members have not decided yet."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.organisation}"
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to become a member; its token is the secret accept link."""
+
+    organisation = models.ForeignKey(
+        "partner.Partner",
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("organisation"),
+    )
+    email = models.EmailField(_("e-mail address"))
+    token = models.CharField(
+        _("token"), max_length=64, unique=True, default=new_invitation_token, editable=False
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+
+    class Meta:
+        app_label = "partner"
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ("-created", "-id")
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation}"
+
+    @property
+    def expires_at(self):
+        return self.created + INVITATION_VALID_FOR
+
+    @property
+    def is_expired(self):
+        return timezone.now() >= self.expires_at
+
+
+class VerificationVouch(models.Model):
+    """A member of a verified organisation vouches that another organisation is genuine.
+
+    Two vouches from two different verified organisations verify it (see
+    ``shop.organisations.services.vouch_for``).
+    """
+
+    organisation = models.ForeignKey(
+        "partner.Partner",
+        on_delete=models.CASCADE,
+        related_name="vouches",
+        verbose_name=_("organisation vouched for"),
+    )
+    voucher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("vouched by"),
+    )
+    voucher_organisation = models.ForeignKey(
+        "partner.Partner",
+        on_delete=models.CASCADE,
+        related_name="vouches_given",
+        verbose_name=_("on behalf of"),
+    )
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        app_label = "partner"
+        verbose_name = _("verification vouch")
+        verbose_name_plural = _("verification vouches")
+        ordering = ("created", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "voucher_organisation"],
+                name="vouch_once_per_organisation_pair",
+                violation_error_message=_(
+                    "A member of your organisation has already vouched for this one."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.voucher_organisation} → {self.organisation}"
 
 
 from oscar.apps.partner.models import *  # noqa: E402, F403

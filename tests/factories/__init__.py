@@ -74,3 +74,72 @@ def create_offered_product(*, organisation=None, price=Decimal("10.00"), stock=1
         num_in_stock=stock,
     )
     return stockrecord.product
+
+
+def create_member(organisation, **user):
+    """A user who is a member of ``organisation`` with access to the vendor dashboard."""
+    from django.contrib.auth.models import Permission
+
+    member = UserFactory(**user)
+    organisation.users.add(member)
+    member.user_permissions.add(
+        Permission.objects.get(codename="dashboard_access", content_type__app_label="partner")
+    )
+    return member
+
+
+def create_order_with_lines(*, lines, status="Pending", line_status="Pending", **order):
+    """An order whose lines are ``(product, quantity)`` pairs: each line belongs to its
+    product's organisation and costs the stock record's price times the quantity (the
+    line prices are stored as they are, VAT aside). The order total is the lines' sum."""
+    from oscar.test.factories import OrderFactory, OrderLineFactory
+
+    total = sum(
+        (product.stockrecords.get().price * quantity for product, quantity in lines),
+        Decimal("0.00"),
+    )
+    placed = OrderFactory(
+        status=status,
+        total_incl_tax=total,
+        total_excl_tax=total,
+        shipping_incl_tax=Decimal("0.00"),
+        shipping_excl_tax=Decimal("0.00"),
+        currency="EUR",
+        **order,
+    )
+    for product, quantity in lines:
+        stockrecord = product.stockrecords.get()
+        price = stockrecord.price * quantity
+        OrderLineFactory(
+            order=placed,
+            product=product,
+            stockrecord=stockrecord,
+            partner=stockrecord.partner,
+            partner_name=stockrecord.partner.name,
+            partner_sku=stockrecord.partner_sku,
+            title=product.title,
+            quantity=quantity,
+            status=line_status,
+            line_price_incl_tax=price,
+            line_price_excl_tax=price,
+            unit_price_incl_tax=stockrecord.price,
+            unit_price_excl_tax=stockrecord.price,
+        )
+    return placed
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_model("partner", "Invitation")
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"invited{n}@example.org")
+
+
+class JoinRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_model("partner", "JoinRequest")
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    message = ""

@@ -181,3 +181,12 @@ def test_vat_number_and_iban_are_stored_normalised_and_unique(beekeepers):
     assert organisation.iban_display == "GR16 0110 1250 0000 0001 2300 695"
     with pytest.raises(IntegrityError):
         OrganisationFactory(vat_number="094259216")
+
+
+@pytest.mark.parametrize("name", ["New", "Mine", "Invitations"])
+def test_organisation_named_like_a_directory_page_gets_a_storefront_of_its_own(client, name):
+    organisation = OrganisationFactory(name=name, is_verified=True)
+    assert organisation.code == f"{name.lower()}-organisation"
+    response = client.get(f"/market/organisations/{organisation.code}/")
+    assert response.status_code == 200
+    assert f"<h1>{name}</h1>" in response.content.decode()

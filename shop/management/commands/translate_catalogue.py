@@ -2,7 +2,7 @@ import json
 from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
@@ -21,16 +21,17 @@ class Command(BaseCommand):
         translations = json.loads(Path(options["translations"]).read_text(encoding="utf-8"))
         with path.open("rb") as handle:
             catalogue = read_po(handle)
-        filled = 0
+        matched = set()
         for message in catalogue:
             key = message.id if isinstance(message.id, str) else message.id[0] if message.id else ""
             if key and key in translations:
                 value = translations[key]
                 message.string = tuple(value) if isinstance(value, list) else value
                 message.flags.discard("fuzzy")
-                filled += 1
-        if filled != len(translations):
-            raise CommandError(f"{len(translations) - filled} translations matched no entry")
+                matched.add(key)
+        for key in sorted(set(translations) - matched):
+            self.stderr.write(f"no entry for: {key!r}")
+        filled = len(matched)
         with path.open("wb") as handle:
             write_po(handle, catalogue, width=88, include_previous=False)
         self.stdout.write(f"{path}: {filled} entries filled")
