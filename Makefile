@@ -46,6 +46,7 @@ browser:
 		fi; }
 
 lint: install
+	mkdir -p $(VAR_DIR)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shop.organisations.selectors import DEFAULT_PRODUCT_SORT
@@ -32,6 +33,13 @@ class ProductSortForm(forms.Form):
     )
 
 
+def _https_by_default(model_field, **kwargs):
+    """Addresses typed without a scheme (``example.org``) are taken as https."""
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return model_field.formfield(**kwargs)
+
+
 class OrganisationForm(forms.ModelForm):
     """An organisation's profile, as its members give it; the address goes to PartnerAddress.
 
@@ -56,6 +64,10 @@ class OrganisationForm(forms.ModelForm):
             "city",
             "postcode",
             "website",
+            "facebook_url",
+            "instagram_url",
+            "youtube_url",
+            "linkedin_url",
             "contact_email",
             "contact_phone",
             "iban",
@@ -63,6 +75,7 @@ class OrganisationForm(forms.ModelForm):
             "cover_image",
         ]
         labels = {"name": _("Name of the organisation")}
+        formfield_callback = _https_by_default
         # The upload is checked by clean_image_file (real format, size, pixels), which
         # gives clearer messages than Django's own image check.
         field_classes = {"logo": forms.FileField, "cover_image": forms.FileField}

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from oscar.apps.catalogue.categories import create_from_breadcrumbs
 from oscar.core.loading import get_model
 from PIL import Image
 
@@ -24,7 +25,7 @@ def member_and_product(client):
     )
     organisation.users.add(user)
     product = create_offered_product(organisation=organisation, title="Μέλι")
-    product.categories.add(get_model("catalogue", "Category").add_root(name="Τρόφιμα"))
+    product.categories.add(create_from_breadcrumbs("Τρόφιμα"))
     client.force_login(user)
     return product
 

@@ -698,3 +698,24 @@ def test_site_header_links_to_my_organisations_for_signed_in_users(client, membe
 
     assert f'<a href="{BASE}/mine/">My organisations</a>' in signed_in
     assert f'href="{BASE}/mine/"' not in anonymous
+
+
+def test_member_adds_social_links_typed_without_https(client, organisation, member):
+    client.force_login(member)
+    url = f"/market/organisations/{organisation.code}/edit/"
+    form = client.get(url).context["form"]
+    data = {key: value for key, value in form.initial.items() if value is not None}
+    data.update(
+        name=organisation.name,
+        legal_form=organisation.legal_form,
+        facebook_url="www.facebook.com/meli",
+        website="meli.example.org",
+    )
+    data = {key: value for key, value in data.items() if key not in {"logo", "cover_image"}}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.facebook_url == "https://www.facebook.com/meli"
+    assert organisation.website == "https://meli.example.org"
