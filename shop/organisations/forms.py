@@ -19,7 +19,23 @@ class OrganisationFilterForm(forms.Form):
     )
 
 
+def certification_choices():
+    from catalogue_ext.models import Certification
+
+    return [("", _("All")), *((c.code, c.label) for c in Certification.objects.all())]
+
+
 class ProductSortForm(forms.Form):
+    """How a storefront's products are filtered and sorted."""
+
+    kind = forms.ChoiceField(
+        label=_("Products or services"),
+        required=False,
+        choices=[("", _("All")), ("good", _("Products")), ("service", _("Services"))],
+    )
+    certification = forms.ChoiceField(
+        label=_("Certification"), required=False, choices=certification_choices
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,

@@ -55,14 +55,14 @@ def organisation_for_storefront(*, slug, user):
     return None
 
 
-def storefront_products(organisation, *, sort=DEFAULT_PRODUCT_SORT):
+def storefront_products(organisation, *, sort=DEFAULT_PRODUCT_SORT, certification="", kind=""):
     ordering = PRODUCT_SORTS.get(sort, PRODUCT_SORTS[DEFAULT_PRODUCT_SORT])
-    return (
-        public_products()
-        .filter(stockrecords__partner=organisation)
-        .annotate(min_price=Min("stockrecords__price"))
-        .order_by(*ordering)
-    )
+    products = public_products().filter(stockrecords__partner=organisation)
+    if certification:
+        products = products.filter(certifications__code=certification)
+    if kind:
+        products = products.filter(product_class__kind=kind)
+    return products.annotate(min_price=Min("stockrecords__price")).order_by(*ordering)
 
 
 # Membership and verification ----------------------------------------------------------

@@ -63,8 +63,13 @@ class StorefrontView(TemplateView):
         if organisation is None:
             raise Http404
         sort_form = ProductSortForm(self.request.GET or {"sort": DEFAULT_PRODUCT_SORT})
-        sort = sort_form.cleaned_data.get("sort") if sort_form.is_valid() else ""
-        products = selectors.storefront_products(organisation, sort=sort or DEFAULT_PRODUCT_SORT)
+        chosen = sort_form.cleaned_data if sort_form.is_valid() else {}
+        products = selectors.storefront_products(
+            organisation,
+            sort=chosen.get("sort") or DEFAULT_PRODUCT_SORT,
+            certification=chosen.get("certification", ""),
+            kind=chosen.get("kind", ""),
+        )
         page = Paginator(products, settings.OSCAR_PRODUCTS_PER_PAGE).get_page(
             self.request.GET.get("page")
         )

@@ -190,3 +190,27 @@ def test_organisation_named_like_a_directory_page_gets_a_storefront_of_its_own(c
     response = client.get(f"/market/organisations/{organisation.code}/")
     assert response.status_code == 200
     assert f"<h1>{name}</h1>" in response.content.decode()
+
+
+def test_storefront_filters_by_certification_and_kind(client, beekeepers):
+    from oscar.core.loading import get_model
+
+    from tests.factories import ProductClassFactory
+
+    certification = get_model("catalogue", "Certification").objects.get(code="organic")
+    organic = create_offered_product(organisation=beekeepers, title="Βιολογικό μέλι")
+    organic.certifications.add(certification)
+    create_offered_product(organisation=beekeepers, title="Συμβατικό μέλι")
+    services = ProductClassFactory(name="Υπηρεσίες", kind="service", track_stock=False)
+    create_offered_product(organisation=beekeepers, title="Ξενάγηση", product_class=services)
+    url = f"/market/organisations/{beekeepers.code}/"
+
+    organic_only = client.get(url + "?certification=organic").content.decode()
+    services_only = client.get(url + "?kind=service").content.decode()
+    unknown = client.get(url + "?certification=magic")
+
+    assert names_in(organic_only, "product-summary__title") == ["Βιολογικό μέλι"]
+    assert 'certification-badge--organic">Βιολογικό' in organic_only
+    assert names_in(services_only, "product-summary__title") == ["Ξενάγηση"]
+    assert unknown.status_code == 200
+    assert len(names_in(unknown.content.decode(), "product-summary__title")) == 3
