@@ -97,3 +97,16 @@ def test_dashboard_refuses_a_file_that_is_not_an_image(client, member_and_produc
 
     assert response.status_code == 200
     assert ProductImage.objects.filter(product=product).count() == 0
+
+
+def test_member_cannot_delete_the_only_stock_record_of_a_product(client, member_and_product):
+    product = member_and_product
+    data = product_form_data(product, upload="")
+    data.update({"images-0-original": "", "stockrecords-0-DELETE": "on"})
+
+    response = client.post(f"/dashboard/catalogue/products/{product.pk}/", data)
+
+    assert response.status_code == 200
+    assert "delete the product instead" not in response.content.decode()  # shown in Greek
+    assert "διαγράψτε" in response.content.decode()
+    assert product.stockrecords.count() == 1

@@ -25,7 +25,16 @@ class StockRecordFormSet(oscar_formsets.StockRecordFormSet):
         if any(self.errors) or access.is_platform_staff(self.user):
             return
         organisations = set(access.organisations_of(self.user))
+        kept = 0
         for form in self.forms:
-            partner = getattr(form, "cleaned_data", {}).get("partner")
+            data = getattr(form, "cleaned_data", {})
+            partner = data.get("partner")
             if partner is not None and partner not in organisations:
                 raise ValidationError(_("A stock record can only belong to your own organisation."))
+            if partner is not None and not data.get("DELETE"):
+                kept += 1
+        if kept == 0 and self.instance.pk and self.instance.stockrecords.exists():
+            # Every product belongs to one organisation, through its one stock record.
+            raise ValidationError(
+                _("A product keeps its organisation's stock record; delete the product instead.")
+            )
