@@ -109,3 +109,12 @@ def can_change_order_status(user, order):
 def can_edit_order_note(user, note):
     """Staff edit any note; a member only the notes they wrote themselves."""
     return is_platform_staff(user) or (note.user_id is not None and note.user_id == user.pk)
+
+
+def visible_order_notes(user, order):
+    """Staff see every note of an order; a member sees the notes written by members of
+    their own organisations, never another organisation's notes on a shared order."""
+    notes = order.notes.select_related("user").order_by("date_created", "pk")
+    if is_platform_staff(user):
+        return notes
+    return notes.filter(user__partners__in=organisations_of(user).values("pk")).distinct()

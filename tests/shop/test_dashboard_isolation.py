@@ -35,6 +35,7 @@ StockAlert = get_model("partner", "StockAlert")
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
 OrderNote = get_model("order", "OrderNote")
+PaymentEventType = get_model("order", "PaymentEventType")
 ShippingEvent = get_model("order", "ShippingEvent")
 PaymentEvent = get_model("order", "PaymentEvent")
 ShippingAddress = get_model("order", "ShippingAddress")
@@ -857,3 +858,35 @@ def test_gatekeepers_give_an_outsider_nothing(world):
     assert list(access.products_of(outsider)) == []
     assert list(access.orders_of(outsider)) == []
     assert access.can_change_order_status(outsider, world.order_a) is False
+
+
+def test_member_sees_only_own_notes_and_no_payments_on_a_shared_order(client_a, world):
+    world.order_mixed.notes.create(user=world.member_a, message="Σημείωση του Α")
+    world.order_mixed.payment_events.create(
+        event_type=PaymentEventType.objects.create(name="Εξόφληση"),
+        amount=Decimal("40.00"),
+        reference="ΑΝΑΦ-Β-123",
+    )
+
+    html = client_a.get(order_url(world.order_mixed)).content.decode()
+
+    assert "Σημείωση του Α" in html
+    assert "Σημείωση του Β" not in html
+    assert "ΑΝΑΦ-Β-123" not in html
+    assert "οι πληρωμές της εμφανίζονται μόνο στην ομάδα της πλατφόρμας" in html
+
+
+def test_member_sees_payments_of_an_order_that_is_all_theirs(client_a, world):
+    world.order_a.payment_events.create(
+        event_type=PaymentEventType.objects.create(name="Εξόφληση"),
+        amount=Decimal("30.00"),
+        reference="ΑΝΑΦ-Α-456",
+    )
+    html = client_a.get(order_url(world.order_a)).content.decode()
+    assert "ΑΝΑΦ-Α-456" in html
+
+
+def test_staff_see_every_note_of_a_shared_order(client, world):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    html = client.get(order_url(world.order_mixed)).content.decode()
+    assert "Σημείωση του Β" in html

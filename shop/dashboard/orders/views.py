@@ -120,6 +120,7 @@ class OrderDetailView(oscar_views.OrderDetailView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         ctx["can_change_order_status"] = access.can_change_order_status(user, self.object)
+        ctx["visible_notes"] = access.visible_order_notes(user, self.object)
         if not access.is_platform_staff(user):
             own_lines = ctx["lines"]
             ctx["own_lines_total_incl_tax"] = (
