@@ -1,7 +1,7 @@
 """Keep the product index in step with what decides a product's visibility elsewhere:
 its stock record (price, stock, organisation) and its organisation's verification."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from haystack import signals as haystack_signals
 from oscar.core.loading import get_model
@@ -26,13 +26,25 @@ def reindex_product_of_stockrecord(sender, instance, **kwargs):
         _reindex(Product.objects.filter(pk=instance.product_id))
 
 
-@receiver(post_save, sender=Partner, dispatch_uid="catalogue_ext.reindex_on_partner")
-def reindex_products_of_organisation(sender, instance, update_fields=None, **kwargs):
-    if not _realtime_indexing():
-        return
+@receiver(pre_save, sender=Partner, dispatch_uid="catalogue_ext.remember_verification")
+def remember_verification(sender, instance, update_fields=None, **kwargs):
+    """Note whether this save changes the verification, so that a profile edit does not
+    reindex every product of the organisation."""
     if update_fields is not None and "is_verified" not in update_fields:
+        instance._verification_changed = False
         return
-    _reindex(Product.objects.filter(stockrecords__partner=instance).distinct())
+    before = (
+        Partner.objects.filter(pk=instance.pk).values_list("is_verified", flat=True).first()
+        if instance.pk
+        else None
+    )
+    instance._verification_changed = before is not None and before != instance.is_verified
+
+
+@receiver(post_save, sender=Partner, dispatch_uid="catalogue_ext.reindex_on_partner")
+def reindex_products_of_organisation(sender, instance, **kwargs):
+    if _realtime_indexing() and getattr(instance, "_verification_changed", False):
+        _reindex(Product.objects.filter(stockrecords__partner=instance).distinct())
 
 
 def _realtime_indexing():

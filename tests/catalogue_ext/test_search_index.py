@@ -49,3 +49,21 @@ def test_catalogue_page_lists_only_visible_products(client):
 
     assert "Ορατό" in html
     assert "Αόρατο" not in html
+
+
+def test_a_profile_edit_does_not_reindex_the_organisations_products(django_assert_num_queries):
+    organisation = OrganisationFactory(is_verified=True)
+    create_offered_product(title="Μέλι", organisation=organisation)
+    organisation.description = "Νέα περιγραφή"
+    # The save and the one look-up of the previous verification state; no product query.
+    with django_assert_num_queries(2):
+        organisation.save()
+    assert indexed_titles() == ["Μέλι"]
+
+
+def test_unverifying_through_a_full_save_removes_the_products():
+    organisation = OrganisationFactory(is_verified=True)
+    create_offered_product(title="Μέλι", organisation=organisation)
+    organisation.is_verified = False
+    organisation.save()
+    assert indexed_titles() == []
