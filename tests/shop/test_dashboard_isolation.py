@@ -5,6 +5,7 @@ database is left exactly as it was."""
 import csv
 import io
 import json
+import time
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -890,3 +891,112 @@ def test_staff_see_every_note_of_a_shared_order(client, world):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     html = client.get(order_url(world.order_mixed)).content.decode()
     assert "Σημείωση του Β" in html
+
+
+def start_bulk_action(client, action, products):
+    """First step of a two-step bulk action: tick ``products`` on the product list."""
+    response = client.post(
+        reverse("dashboard:catalogue-product-list"),
+        {"action": action, "selected_product": [p.pk for p in products]},
+    )
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def forge_bulk_action(client, action, products):
+    """A pending bulk action written straight into the session, skipping the list's
+    own filter, as a hostile member could by replaying another member's selection."""
+    session = client.session
+    session["bulk_intermediate"] = {
+        "forged": {
+            "action": action,
+            "created_at": time.time(),
+            "object_ids": [p.pk for p in products],
+        }
+    }
+    session.save()
+    return reverse("dashboard:catalogue-product-bulk-action") + "?key=forged"
+
+
+def prices(world):
+    return (
+        world.product_a.stockrecords.get().price,
+        world.product_b.stockrecords.get().price,
+    )
+
+
+def test_bulk_price_change_touches_only_the_members_products(client_a, world):
+    confirm_url = start_bulk_action(
+        client_a, "set_product_price", [world.product_a, world.product_b]
+    )
+
+    page = client_a.get(confirm_url)
+    assert [p.pk for p in page.context["form"].fields["selected_products"].queryset] == [
+        world.product_a.pk
+    ]
+    assert list(page.context["form"].fields["partners"].queryset) == [world.org_a]
+    response = client_a.post(
+        confirm_url,
+        {
+            "selected_products": [world.product_a.pk, world.product_b.pk],
+            "partners": [world.org_a.pk, world.org_b.pk],
+            "new_price": "12.00",
+            "confirm_irreversible": "on",
+        },
+    )
+
+    assert response.status_code == 200  # B's product and partner are not valid choices
+    assert prices(world) == (Decimal("10.00"), Decimal("20.00"))
+    response = client_a.post(
+        confirm_url,
+        {
+            "selected_products": [world.product_a.pk],
+            "partners": [world.org_a.pk],
+            "new_price": "12.00",
+            "confirm_irreversible": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert prices(world) == (Decimal("12.00"), Decimal("20.00"))
+
+
+@pytest.mark.parametrize(
+    "action, data",
+    [
+        ("set_product_price", {"new_price": "1.00", "confirm_irreversible": "on"}),
+        ("make_products_non_public", {}),
+    ],
+)
+def test_forged_bulk_action_on_another_organisations_product_changes_nothing(
+    client_a, world, action, data
+):
+    before = snapshot()
+    confirm_url = forge_bulk_action(client_a, action, [world.product_b])
+
+    page = client_a.get(confirm_url)
+    response = client_a.post(
+        confirm_url,
+        {
+            "selected_products": [world.product_b.pk],
+            "select_all_standalones": "on",
+            "partners": [world.org_b.pk],
+            **data,
+        },
+    )
+
+    assert list(page.context["form"].fields["selected_products"].queryset) == []
+    assert response.status_code in (200, 302, 403)
+    assert snapshot() == before
+
+
+def test_bulk_make_non_public_hides_only_the_members_products(client_a, world):
+    confirm_url = start_bulk_action(
+        client_a, "make_products_non_public", [world.product_a, world.product_b]
+    )
+
+    response = client_a.post(confirm_url, {"select_all_standalones": "on"})
+
+    assert response.status_code == 302
+    world.product_a.refresh_from_db()
+    world.product_b.refresh_from_db()
+    assert (world.product_a.is_public, world.product_b.is_public) == (False, True)
