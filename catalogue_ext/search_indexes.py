@@ -1,5 +1,6 @@
 """The product search index: only what a shopper may see is ever indexed.
 
+Its text is also folded for accent- and case-insensitive Greek search.
 Oscar's own ProductIndex is excluded in settings (HAYSTACK_EXCLUDED_INDEXES) and replaced
 by this one, which leaves out hidden products and products of organisations that are
 not verified yet, and drops a product from the index when it stops being visible.
@@ -7,6 +8,8 @@ not verified yet, and drops a product from the index when it stops being visible
 
 # The module, not the class: haystack registers every index class found in this module.
 from oscar.apps.search import search_indexes as oscar_search_indexes
+
+from shop.text import fold_for_search
 
 
 class ProductIndex(oscar_search_indexes.ProductIndex):
@@ -20,6 +23,14 @@ class ProductIndex(oscar_search_indexes.ProductIndex):
 
     def read_queryset(self, using=None):
         return super().read_queryset(using).prefetch_related("stockrecords__partner")
+
+    def prepare(self, obj):
+        """The searched text holds each word as written and folded (no accents, lower
+        case, final sigma as σ), so that ``μελι``, ``ΜΕΛΙ`` and ``Μέλι`` all match."""
+        data = super().prepare(obj)
+        text = data.get("text") or ""
+        data["text"] = f"{text}\n{fold_for_search(text)}"
+        return data
 
     def update_object(self, instance, using=None, **kwargs):
         if self.index_queryset(using).filter(pk=instance.pk).exists():

@@ -72,6 +72,10 @@ def load_market_demo():
             upc = f"DEMO-{org_number:02d}-{product_number:02d}"
             _product(upc, row, organisation, product_classes, categories)
 
+    # The think tank's entries are written by these organisations' members.
+    from thinktank.demo import load_thinktank_demo
+
+    load_thinktank_demo()
     return demo_counts()
 
 

@@ -66,3 +66,16 @@ def transliterate_greek(text):
 def slugify_greek(value, allow_unicode=False):
     """Latin slug for any title: ``Μέλι Θυμαρίσιο`` gives ``meli-thymarisio``."""
     return slugify(transliterate_greek(value), allow_unicode=allow_unicode)
+
+
+def fold_for_search(text) -> str:
+    """Text as the search index stores it: no accents or other marks, case-folded.
+
+    ``Μέλι ΕΛΑΙΌΛΑΔΟ Ψωμιά`` gives ``μελι ελαιολαδο ψωμια``; a final sigma becomes
+    ``σ``, so that a word matches whichever form of sigma it was typed with. Both the
+    indexed text and the visitor's query go through it, on Whoosh and Elasticsearch
+    alike.
+    """
+    decomposed = unicodedata.normalize("NFD", str(text or ""))
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return unicodedata.normalize("NFC", bare.casefold())

@@ -7,7 +7,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.decorators.cache import cache_page
 
-from shop import views
+from shop import search_views, views
 from shop.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -25,6 +25,7 @@ urlpatterns = [
 # Greek pages are unprefixed, English ones live under /en/.
 urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
+    path("search/", search_views.SiteSearchView.as_view(), name="site-search"),
     path("thinktank/", include("thinktank.urls")),
     path("mentors/", include("mentors.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),

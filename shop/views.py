@@ -14,10 +14,12 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         from mentors.selectors import programme_themes
-        from thinktank.selectors import thinktank_sections
+        from thinktank.selectors import latest_across_sections, thinktank_sections, upcoming_events
 
         context = super().get_context_data(**kwargs)
         context["thinktank_sections"] = thinktank_sections()
+        context["thinktank_latest"] = latest_across_sections(limit=5)
+        context["thinktank_events"] = upcoming_events(limit=3)
         context["mentors_themes"] = programme_themes()
         context["latest_products"] = selectors.latest_public_products(limit=6)
         context["organisation_count"] = selectors.organisation_count()

@@ -1,5 +1,16 @@
+import datetime
+import json
+
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from oscar.core.loading import get_model
+
+from thinktank.models import ENTRY_MODEL_BY_SECTION, Article, Event
+from thinktank.richtext import plain_text
+
+Partner = get_model("partner", "Partner")
 
 # The founders' sections of the think tank, in their order (see MISSION.md).
 SECTIONS = [
@@ -18,12 +29,198 @@ SECTIONS = [
     ("network", _("Cooperating sites"),
      _("The member organisations of the network and their own sites.")),
 ]  # fmt: skip
+_SECTION_BY_KEY = {key: (title, description) for key, title, description in SECTIONS}
+
+
+def _section_url(key):
+    if key in ENTRY_MODEL_BY_SECTION:
+        return reverse(f"thinktank:{key}-list")
+    if key == "network":
+        return reverse("thinktank:network")
+    return reverse("thinktank:hub") + f"#{key}"
+
+
+def section_info(key):
+    title, description = _SECTION_BY_KEY[key]
+    return {"key": key, "title": title, "description": description, "url": _section_url(key)}
 
 
 def thinktank_sections():
-    """The think tank's sections; each links to its page once that page exists."""
-    hub = reverse("thinktank:hub")
-    return [
-        {"key": key, "title": title, "description": description, "url": f"{hub}#{key}"}
-        for key, title, description in SECTIONS
-    ]
+    """The think tank's sections, in the founders' order, each with its page's URL."""
+    return [section_info(key) for key, _title, _description in SECTIONS]
+
+
+def organisations_with_entries(model):
+    """Organisations that have published something in a section (for its filter)."""
+    published = model.objects.published().filter(organisation=OuterRef("pk"))
+    return Partner.objects.filter(Exists(published)).only("pk", "name", "code").order_by("name")
+
+
+def filter_entries(queryset, *, date_field="publish_at", organisation="", theme="",
+                   date_from=None, date_to=None, kind=""):  # fmt: skip
+    if organisation:
+        queryset = queryset.filter(organisation__code=organisation)
+    if theme:
+        queryset = queryset.filter(theme=theme)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if date_from:
+        queryset = queryset.filter(**{f"{date_field}__date__gte": date_from})
+    if date_to:
+        queryset = queryset.filter(**{f"{date_field}__date__lte": date_to})
+    return queryset
+
+
+def latest(model, limit=3):
+    return list(model.objects.published().with_relations()[:limit])
+
+
+def upcoming_events(limit=3, now=None):
+    now = now or timezone.now()
+    return list(
+        Event.objects.published()
+        .with_relations()
+        .filter(starts_at__gte=now - datetime.timedelta(hours=12))
+        .order_by("starts_at")[:limit]
+    )
+
+
+def related_articles(article, limit=3):
+    """Other articles on the same theme, else of the same organisation."""
+    others = Article.objects.published().with_relations().exclude(pk=article.pk)
+    same_theme = list(others.filter(theme=article.theme)[:limit]) if article.theme else []
+    if len(same_theme) < limit:
+        same_theme += list(
+            others.filter(organisation_id=article.organisation_id).exclude(
+                pk__in=[a.pk for a in same_theme]
+            )[: limit - len(same_theme)]
+        )
+    return same_theme
+
+
+SCHEMA_TYPES = {
+    "news": "NewsArticle",
+    "articles": "Article",
+    "library": "DigitalDocument",
+    "events": "Event",
+    "videos": "VideoObject",
+    "proposals": "Article",
+}
+
+
+def structured_data(entry, request):
+    """schema.org JSON-LD for an entry page, as a string for a <script> element."""
+    url = request.build_absolute_uri(entry.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": SCHEMA_TYPES[entry.section],
+        "name": entry.title,
+        "url": url,
+        "description": entry.summary or plain_text(entry.body, 300),
+        "inLanguage": "el",
+        "publisher": {"@type": "Organization", "name": entry.organisation.name},
+    }
+    if entry.section in {"news", "articles", "proposals"}:
+        data.update(headline=entry.title[:110], datePublished=entry.publish_at.isoformat(),
+                    dateModified=entry.updated_at.isoformat())  # fmt: skip
+        if entry.author:
+            data["author"] = {
+                "@type": "Person",
+                "name": entry.author.get_full_name() or entry.organisation.name,
+            }
+        else:
+            data["author"] = {"@type": "Organization", "name": entry.organisation.name}
+    if entry.section == "events":
+        data.update(startDate=entry.starts_at.isoformat(),
+                    organizer={"@type": "Organization",
+                               "name": entry.organisation.name})  # fmt: skip
+        if entry.ends_at:
+            data["endDate"] = entry.ends_at.isoformat()
+        if entry.online_url and not entry.place:
+            data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
+            data["location"] = {"@type": "VirtualLocation", "url": entry.online_url}
+        else:
+            data["location"] = {"@type": "Place", "name": entry.place, "address": entry.place}
+    if entry.section == "library" and entry.file:
+        data.update(encodingFormat=entry.file_type, contentSize=entry.file_size,
+                    datePublished=entry.publish_at.isoformat())  # fmt: skip
+    if entry.section == "videos":
+        data.update(
+            uploadDate=entry.publish_at.isoformat(),
+            thumbnailUrl=request.build_absolute_uri("/static/img/logo.svg"),
+        )
+        if entry.video_url:
+            data["embedUrl"] = entry.video_url
+    # Escape "<" so that no text can close the <script> element early.
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def entries_awaiting_review():
+    """Entries hidden by flags, of every section, each with its open flags."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from thinktank.models import Flag, Moderation
+
+    entries = []
+    for model in ENTRY_MODEL_BY_SECTION.values():
+        entries += list(model.objects.filter(moderation=Moderation.HIDDEN).with_relations())
+    flags = Flag.objects.filter(resolved_at__isnull=True).select_related("organisation")
+    by_target = {}
+    for flag in flags.filter(
+        object_id__in=[e.pk for e in entries],
+        content_type__in=[ContentType.objects.get_for_model(type(e)) for e in entries],
+    ):
+        by_target.setdefault((flag.content_type_id, flag.object_id), []).append(flag)
+    for entry in entries:
+        content_type = ContentType.objects.get_for_model(type(entry))
+        entry.open_flags = by_target.get((content_type.pk, entry.pk), [])
+    return sorted(entries, key=lambda e: e.updated_at, reverse=True)
+
+
+def hub_sections():
+    """The hub's blocks: each section with its latest entries."""
+    from thinktank.models import Document, NewsItem, Proposal, Video
+
+    latest_by_section = {
+        "news": latest(NewsItem),
+        "articles": latest(Article),
+        "library": latest(Document),
+        "events": upcoming_events(),
+        "videos": latest(Video),
+        "proposals": latest(Proposal),
+    }
+    sections = thinktank_sections()
+    for section in sections:
+        section["entries"] = latest_by_section.get(section["key"], [])
+    return sections
+
+
+def unpublished_entries_of(user, limit=20):
+    """Drafts and scheduled entries of the user's verified organisations."""
+    from django.db.models import Q
+
+    from thinktank.access import verified_organisations_of
+    from thinktank.models import Status
+
+    organisations = verified_organisations_of(user)
+    if not user.is_authenticated or not organisations.exists():
+        return []
+    entries = []
+    for model in ENTRY_MODEL_BY_SECTION.values():
+        entries += list(
+            model.objects.not_deleted()
+            .filter(organisation__in=organisations)
+            .filter(Q(status=Status.DRAFT) | Q(publish_at__gt=timezone.now()))
+            .only("pk", "title", "slug", "status", "publish_at")[:limit]
+        )
+    return sorted(entries, key=lambda e: e.publish_at)[:limit]
+
+
+def latest_across_sections(limit=5):
+    """The newest published news, articles, documents and proposals, mixed by date."""
+    from thinktank.models import Document, NewsItem, Proposal
+
+    entries = []
+    for model in (NewsItem, Article, Document, Proposal):
+        entries += latest(model, limit)
+    return sorted(entries, key=lambda e: e.publish_at, reverse=True)[:limit]

@@ -245,5 +245,35 @@ LOGGING = {
     "loggers": {
         # Oscar logs every missing class lookup at INFO; keep the console readable.
         "oscar": {"level": "WARNING"},
+        # fpdf2 embeds fonts through fontTools, which logs every table it trims.
+        "fontTools": {"level": "WARNING"},
     },
 }
+
+# The think tank's network: member organisations' feeds and the platform's Facebook page.
+CELERY_BEAT_SCHEDULE = {
+    "thinktank-fetch-network-feeds": {
+        "task": "thinktank.tasks.fetch_network_feeds",
+        "schedule": 30 * 60.0,
+    },
+    "thinktank-fetch-facebook-posts": {
+        "task": "thinktank.tasks.fetch_facebook_posts",
+        "schedule": 60 * 60.0,
+    },
+    # Scheduled entries become searchable once their publication time has come.
+    "thinktank-index-due-entries": {
+        "task": "thinktank.tasks.index_due_entries",
+        "schedule": 60 * 60.0,
+    },
+}
+# With a Page access token the page's posts are mirrored server-side (no request to
+# Facebook from visitors' browsers); otherwise its Page Plugin loads only on request.
+FACEBOOK_PAGE_URL = env_str("FACEBOOK_PAGE_URL", "https://www.facebook.com/coopsociety.gr")
+FACEBOOK_PAGE_ACCESS_TOKEN = env_str("FACEBOOK_PAGE_ACCESS_TOKEN")
+FACEBOOK_PAGE_ID = env_str("FACEBOOK_PAGE_ID")
+FACEBOOK_GRAPH_URL = env_str("FACEBOOK_GRAPH_URL", "https://graph.facebook.com/v21.0")
+# Members' feed addresses are never read inside private networks, unless allowed here.
+THINKTANK_FEEDS_ALLOW_PRIVATE_ADDRESSES = env_bool("THINKTANK_FEEDS_ALLOW_PRIVATE_ADDRESSES")
+# Uploads to the digital library and of videos.
+THINKTANK_MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
+THINKTANK_MAX_VIDEO_BYTES = 500 * 1024 * 1024

@@ -67,3 +67,26 @@ def test_unverifying_through_a_full_save_removes_the_products():
     organisation.is_verified = False
     organisation.save()
     assert indexed_titles() == []
+
+
+@pytest.mark.parametrize("query", ["μελι", "ΜΕΛΙ", "Μέλι", "μέλι", "θυμαρισιο", "ΘΥΜΑΡΊΣΙΟ"])
+def test_product_search_ignores_accents_and_case(query):
+    verified = OrganisationFactory(is_verified=True)
+    create_offered_product(title="Μέλι Θυμαρίσιο", organisation=verified)
+    create_offered_product(title="Ελαιόλαδο", organisation=verified)
+
+    found = [result.title for result in SearchQuerySet().models(Product).auto_query(query)]
+
+    assert found == ["Μέλι Θυμαρίσιο"]
+
+
+def test_market_search_page_finds_products_without_accents(client):
+    create_offered_product(
+        title="Ελαιόλαδο Κορωνέικη", organisation=OrganisationFactory(is_verified=True)
+    )
+
+    response = client.get("/market/search/", {"q": "ελαιολαδο"})
+
+    assert [result.object.title for result in response.context["page_obj"].object_list] == [
+        "Ελαιόλαδο Κορωνέικη"
+    ]

@@ -36,4 +36,5 @@ def test_list_pages_do_not_query_per_item(client, path):
     with_many = queries_for(client, path)
 
     assert with_many == with_one
-    assert with_one <= 12
+    # The home page also shows the think tank's latest entries and events: 5 queries.
+    assert with_one <= (17 if path == "/" else 12)
