@@ -196,7 +196,8 @@ def hub_sections():
 
 
 def unpublished_entries_of(user, limit=20):
-    """Drafts and scheduled entries of the user's verified organisations."""
+    """Drafts, scheduled and deleted (restorable) entries of the user's verified
+    organisations."""
     from django.db.models import Q
 
     from thinktank.access import verified_organisations_of
@@ -208,10 +209,13 @@ def unpublished_entries_of(user, limit=20):
     entries = []
     for model in ENTRY_MODEL_BY_SECTION.values():
         entries += list(
-            model.objects.not_deleted()
-            .filter(organisation__in=organisations)
-            .filter(Q(status=Status.DRAFT) | Q(publish_at__gt=timezone.now()))
-            .only("pk", "title", "slug", "status", "publish_at")[:limit]
+            model.objects.filter(organisation__in=organisations)
+            .filter(
+                Q(status=Status.DRAFT)
+                | Q(publish_at__gt=timezone.now())
+                | Q(deleted_at__isnull=False)
+            )
+            .only("pk", "title", "slug", "status", "publish_at", "deleted_at")[:limit]
         )
     return sorted(entries, key=lambda e: e.publish_at)[:limit]
 

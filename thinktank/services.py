@@ -311,6 +311,17 @@ def is_following(*, user, section="", organisation=None, entry=None):
     return Follow.objects.filter(user=user, **target).exists()
 
 
+def followed_organisation_ids(user):
+    """Ids of the organisations ``user`` follows (one query; empty for visitors)."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Follow.objects.filter(user=user, organisation__isnull=False).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
 def notification_settings_for(user):
     settings_row, _created = NotificationSettings.objects.get_or_create(user=user)
     return settings_row

@@ -111,3 +111,33 @@ def test_drafts_notify_nobody(org, author, django_capture_on_commit_callbacks):
         )
 
     assert mail.outbox == []
+
+
+def test_reader_follows_an_organisation_from_the_network_page(
+    client, org, author, django_capture_on_commit_callbacks
+):
+    reader = UserFactory(email="reader@example.org")
+    client.force_login(reader)
+    follow_url = reverse("thinktank:organisation-follow", kwargs={"slug": org.code})
+
+    client.post(follow_url)
+    page = client.get(reverse("thinktank:network"))
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_news(author, org)
+    client.post(follow_url, {"follow": "0"})
+
+    assert page.context["followed_organisation_ids"] == {org.pk}
+    assert [m.to for m in mail.outbox] == [["reader@example.org"]]
+    assert Follow.objects.count() == 0
+
+
+def test_unverified_organisations_cannot_be_followed(client):
+    unverified = OrganisationFactory(is_verified=False)
+    client.force_login(UserFactory(email="reader@example.org"))
+
+    response = client.post(
+        reverse("thinktank:organisation-follow", kwargs={"slug": unverified.code})
+    )
+
+    assert response.status_code == 404
+    assert Follow.objects.count() == 0

@@ -253,3 +253,17 @@ def test_drafts_and_scheduled_entries_are_seen_only_by_their_organisation(
         "Πρόχειρο κείμενο",
         "Προγραμματισμένο κείμενο",
     ]
+
+
+def test_deleted_entries_are_listed_for_their_organisation_to_restore(client, member_a, org_a,
+                                                                      member_b):  # fmt: skip
+    article = write_article(user=member_a, organisation=org_a, title="Παλιό άρθρο")
+    services.delete_entry(entry=article, user=member_a, organisation=org_a)
+
+    client.force_login(member_a)
+    own = client.get(reverse("thinktank:hub"))
+    client.force_login(member_b)
+    other = client.get(reverse("thinktank:hub"))
+
+    assert [e.title for e in own.context["drafts"]] == ["Παλιό άρθρο"]
+    assert other.context["drafts"] == []

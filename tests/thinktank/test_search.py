@@ -16,7 +16,7 @@ from shop.search_views import KIND_BY_KEY, results_of
 from shop.text import fold_for_search, slugify_greek
 from tests.factories import OrganisationFactory, create_member
 from thinktank import services
-from thinktank.demo_files import law_pdf_bytes
+from thinktank.demo_files import docx_bytes, law_pdf_bytes, odt_bytes
 from thinktank.documents import prepare_document
 from thinktank.models import (
     Article,
@@ -144,6 +144,20 @@ def test_a_word_inside_a_library_pdf_finds_the_document(organisation):
     assert "αλληλέγγυα" in document.extracted_text
     assert found("library", "αλληλεγγυα") == ["Ο νόμος για την κοινωνική οικονομία"]
     assert found("library", "ΣΥΝΕΤΑΙΡΙΣΤΙΚΕΣ") == ["Ο νόμος για την κοινωνική οικονομία"]
+
+
+@pytest.mark.parametrize("extension", ["docx", "odt"])
+def test_a_word_inside_a_library_docx_or_odt_finds_the_document(organisation, extension):
+    make_file = {"docx": docx_bytes, "odt": odt_bytes}[extension]
+    content = make_file("Υπόδειγμα καταστατικού", ["Η γενική συνέλευση συνεδριάζει τακτικά."])
+    document = Document(title="Καταστατικό ΚοινΣΕπ", slug="katastatiko", organisation=organisation,
+                        kind=Document.Kind.TEMPLATE)  # fmt: skip
+    prepare_document(document, SimpleUploadedFile(f"katastatiko.{extension}", content))
+    document.save()
+
+    assert document.file_type == extension
+    assert found("library", "συνελευση") == ["Καταστατικό ΚοινΣΕπ"]
+    assert found("library", "ΣΥΝΕΔΡΙΑΖΕΙ") == ["Καταστατικό ΚοινΣΕπ"]
 
 
 def test_a_section_finds_only_its_own_entries(organisation):

@@ -5,11 +5,15 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import FormView
+from oscar.core.loading import get_model
 
 from thinktank import services
 from thinktank.forms import NotificationSettingsForm
 from thinktank.models import Follow
+
+Partner = get_model("partner", "Partner")
 
 
 class NotificationSettingsView(LoginRequiredMixin, FormView):
@@ -44,6 +48,29 @@ class NotificationSettingsView(LoginRequiredMixin, FormView):
         return redirect("thinktank:notifications")
 
 
+class OrganisationFollowView(LoginRequiredMixin, View):
+    """Follow (or stop following) everything a verified organisation publishes."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, slug):
+        organisation = get_object_or_404(Partner, code=slug, is_verified=True)
+        if request.POST.get("follow") == "0":
+            services.unfollow(user=request.user, organisation=organisation)
+            messages.success(
+                request, _("You no longer follow %(name)s.") % {"name": organisation.name}
+            )
+        else:
+            services.follow(user=request.user, organisation=organisation)
+            messages.success(
+                request,
+                _("You will get an e-mail when %(name)s publishes.") % {"name": organisation.name},
+            )
+        return redirect("thinktank:network")
+
+
 urlpatterns = [
     path("notifications/", NotificationSettingsView.as_view(), name="notifications"),
-]
+    path("network/<slug:slug>/follow/", OrganisationFollowView.as_view(),
+         name="organisation-follow"),
+]  # fmt: skip

@@ -16,6 +16,7 @@ from shop.organisations.access import organisation_for_member
 from thinktank import network
 from thinktank.facebook import facebook_feed_context
 from thinktank.models import NetworkFeed
+from thinktank.services import followed_organisation_ids
 
 ORGANISATIONS_PER_PAGE = 24
 LATEST_POSTS = 10
@@ -56,6 +57,7 @@ class NetworkView(ListView):
         context["latest_posts"] = network.latest_network_posts(limit=LATEST_POSTS)
         context["my_organisations"] = network.organisations_of_member(self.request.user)
         context["facebook"] = facebook_feed_context()
+        context["followed_organisation_ids"] = followed_organisation_ids(self.request.user)
         return context
 
 
