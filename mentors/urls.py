@@ -1,9 +1,12 @@
 from django.urls import path
 
-from mentors import views
+from mentors.views import hub, programme, questions, registrations
 
 app_name = "mentors"
 
 urlpatterns = [
-    path("", views.HubView.as_view(), name="hub"),
+    path("", hub.HubView.as_view(), name="hub"),
+    *programme.urlpatterns,
+    *registrations.urlpatterns,
+    *questions.urlpatterns,
 ]

@@ -76,6 +76,11 @@ def load_market_demo():
     from thinktank.demo import load_thinktank_demo
 
     load_thinktank_demo()
+    # The MENTORS programme: its mentors belong to these organisations, its questions
+    # are asked and answered by their members.
+    from mentors.demo import load_mentors_demo
+
+    load_mentors_demo()
     return demo_counts()
 
 

@@ -1,5 +1,5 @@
-"""The site-wide search: the think tank's six sections and the social market's products
-and services on one page, grouped by kind.
+"""The site-wide search: the think tank's six sections, the MENTORS questions and answers
+and the social market's products and services on one page, grouped by kind.
 
 The query is folded like the indexed text (``shop.text.fold_for_search``), so that a
 search is accent- and case-insensitive. The think tank's indexes hold folded text. The
@@ -33,6 +33,8 @@ from haystack.query import SQ, SearchQuerySet
 from oscar.core.loading import get_model
 from whoosh.lang.porter import stem
 
+from mentors import search_indexes as mentors_search
+from mentors.models import Answer, Question
 from shop.text import fold_for_search
 from thinktank.models import Article, Document, Event, NewsItem, Proposal, Video
 
@@ -51,10 +53,11 @@ SNIPPET_CHARS = 300
 class Kind:
     key: str
     label: str
-    model: type
+    model: type | tuple  # one model, or the models whose results the kind gathers
 
 
-# The founders' order: the think tank's sections, then the social market.
+# The founders' order: the think tank's sections, the MENTORS questions and answers,
+# then the social market.
 KINDS = (
     Kind("news", _("News"), NewsItem),
     Kind("articles", _("Opinion articles"), Article),
@@ -62,6 +65,7 @@ KINDS = (
     Kind("events", _("Events"), Event),
     Kind("videos", _("Videos"), Video),
     Kind("proposals", _("Proposals and interventions"), Proposal),
+    Kind("questions", _("Questions and answers"), (Question, Answer)),
     Kind(PRODUCTS, _("Products and services"), Product),
 )
 KIND_BY_KEY = {kind.key: kind for kind in KINDS}
@@ -98,7 +102,8 @@ def search_terms(folded_query):
 
 def results_of(kind, query, folded):
     """The SearchQuerySet of one kind's results, best first."""
-    results = SearchQuerySet().models(kind.model)
+    models = kind.model if isinstance(kind.model, tuple) else (kind.model,)
+    results = SearchQuerySet().models(*models)
     if kind.key == PRODUCTS and query != folded:
         return results.filter(SQ(content=AutoQuery(query)) | SQ(content=AutoQuery(folded)))
     return results.auto_query(folded)
@@ -161,7 +166,10 @@ def _entry_hits(results, terms):
     for result in results:
         if not (result.tt_section and result.tt_slug):  # indexed before these fields existed
             continue
-        url = reverse(f"thinktank:{result.tt_section}-detail", kwargs={"slug": result.tt_slug})
+        if result.tt_section in mentors_search.SECTIONS:
+            url = mentors_search.result_url(result)
+        else:
+            url = reverse(f"thinktank:{result.tt_section}-detail", kwargs={"slug": result.tt_slug})
         hits.append(
             Hit(
                 title=highlight(result.tt_title, terms),
@@ -214,7 +222,7 @@ def hits_of(kind, results, terms):
 
 
 class SiteSearchView(TemplateView):
-    """``?q=words&kind=all|news|articles|library|events|videos|proposals|products``.
+    """``?q=words&kind=all|news|articles|library|events|videos|proposals|questions|products``.
 
     With ``kind=all`` (or an unknown kind) each kind shows its first results and its
     count, with a link to all of them; with one kind, its results are paginated.

@@ -13,7 +13,7 @@ class HomeView(TemplateView):
     template_name = "shop/home.html"
 
     def get_context_data(self, **kwargs):
-        from mentors.selectors import programme_themes
+        from mentors.selectors import next_sessions_brief, programme_themes
         from thinktank.selectors import latest_across_sections, thinktank_sections, upcoming_events
 
         context = super().get_context_data(**kwargs)
@@ -21,6 +21,7 @@ class HomeView(TemplateView):
         context["thinktank_latest"] = latest_across_sections(limit=5)
         context["thinktank_events"] = upcoming_events(limit=3)
         context["mentors_themes"] = programme_themes()
+        context["mentors_sessions"] = next_sessions_brief(limit=3)
         context["latest_products"] = selectors.latest_public_products(limit=6)
         context["organisation_count"] = selectors.organisation_count()
         return context

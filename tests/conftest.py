@@ -53,3 +53,29 @@ def _greek_by_default():
 
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+# Migrations that seed rows every test may rely on, with their seeding function.
+SEEDING_MIGRATIONS = [
+    ("catalogue_ext.migrations.0035_seed_certifications", "seed", "catalogue.Certification"),
+    ("mentors.migrations.0002_seed_themes", "seed_themes", "mentors.Theme"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _seeded_rows(request):
+    """Some rows are seeded by migrations (certifications, the MENTORS themes); a
+    transactional test (browser and concurrency tests) flushes every table afterwards,
+    seeded rows included, so put them back for the tests after it on the same worker."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    transactional = marker.kwargs.get("transaction", False)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    import importlib
+
+    from django.apps import apps
+
+    for module_name, function_name, model_label in SEEDING_MIGRATIONS:
+        if not apps.get_model(model_label).objects.exists():
+            getattr(importlib.import_module(module_name), function_name)(apps, None)

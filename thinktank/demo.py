@@ -31,6 +31,7 @@ from thinktank.access import verified_organisations_of
 from thinktank.demo_files import docx_bytes, law_pdf_bytes, odt_bytes, xlsx_bytes
 from thinktank.documents import prepare_document
 from thinktank.models import (
+    ENTRY_MODELS,
     Article,
     Comment,
     Document,
@@ -89,7 +90,9 @@ def thinktank_demo_counts():
         "events": Event.objects.count(),
         "videos": Video.objects.count(),
         "proposals": Proposal.objects.count(),
-        "revisions": Revision.objects.count(),
+        "revisions": Revision.objects.filter(
+            content_type__in=ContentType.objects.get_for_models(*ENTRY_MODELS).values()
+        ).count(),
         "endorsements": Endorsement.objects.count(),
         "comments": Comment.objects.count(),
         "follows": Follow.objects.count(),

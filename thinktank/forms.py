@@ -46,7 +46,7 @@ class EntryForm(forms.ModelForm):
         self.user = user
         creating = self.instance.pk is None
         organisations = access.verified_organisations_of(user)
-        if user.is_staff and creating:
+        if user.is_staff:  # staff may act for any verified organisation
             from oscar.core.loading import get_model
 
             organisations = get_model("partner", "Partner").objects.filter(is_verified=True)

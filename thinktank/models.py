@@ -544,3 +544,9 @@ class FacebookPost(models.Model):
 
 ENTRY_MODELS = (NewsItem, Article, Document, Event, Video, Proposal)
 ENTRY_MODEL_BY_SECTION = {model.section: model for model in ENTRY_MODELS}
+
+# What the community moderates, by section: the think tank's entries, and what other
+# apps register in their AppConfig.ready() (the MENTORS programme adds its questions and
+# answers). Each model has ``title``, ``author_id``, ``moderation``, ``updated_at`` and
+# ``get_absolute_url``, which is all that flags and reviews need.
+MODERATED_MODELS = dict(ENTRY_MODEL_BY_SECTION)

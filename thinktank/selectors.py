@@ -155,25 +155,38 @@ def structured_data(entry, request):
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
 
 
+def _with_forward_relations(queryset):
+    """Join what a row points to (organisation, author, question…), so that showing a
+    row of any moderated model runs no query of its own."""
+    model = queryset.model
+    related = [
+        field.name
+        for field in model._meta.concrete_fields
+        if field.is_relation and (field.many_to_one or field.one_to_one)
+    ]
+    return queryset.select_related(*related)
+
+
 def entries_awaiting_review():
-    """Entries hidden by flags, of every section, each with its open flags."""
+    """Entries hidden by flags, of every moderated section (the think tank's and those
+    other apps register in ``MODERATED_MODELS``), each with its open flags."""
     from django.contrib.contenttypes.models import ContentType
 
-    from thinktank.models import Flag, Moderation
+    from thinktank.models import MODERATED_MODELS, Flag, Moderation
 
     entries = []
-    for model in ENTRY_MODEL_BY_SECTION.values():
-        entries += list(model.objects.filter(moderation=Moderation.HIDDEN).with_relations())
+    for model in MODERATED_MODELS.values():
+        entries += list(_with_forward_relations(model.objects.filter(moderation=Moderation.HIDDEN)))
     flags = Flag.objects.filter(resolved_at__isnull=True).select_related("organisation")
+    content_types = ContentType.objects.get_for_models(*{type(e) for e in entries})
     by_target = {}
     for flag in flags.filter(
         object_id__in=[e.pk for e in entries],
-        content_type__in=[ContentType.objects.get_for_model(type(e)) for e in entries],
+        content_type__in=list(content_types.values()),
     ):
         by_target.setdefault((flag.content_type_id, flag.object_id), []).append(flag)
     for entry in entries:
-        content_type = ContentType.objects.get_for_model(type(entry))
-        entry.open_flags = by_target.get((content_type.pk, entry.pk), [])
+        entry.open_flags = by_target.get((content_types[type(entry)].pk, entry.pk), [])
     return sorted(entries, key=lambda e: e.updated_at, reverse=True)
 
 

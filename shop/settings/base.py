@@ -277,3 +277,17 @@ THINKTANK_FEEDS_ALLOW_PRIVATE_ADDRESSES = env_bool("THINKTANK_FEEDS_ALLOW_PRIVAT
 # Uploads to the digital library and of videos.
 THINKTANK_MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
 THINKTANK_MAX_VIDEO_BYTES = 500 * 1024 * 1024
+
+# MENTORS: reminder e-mails before each session, in hours (the larger one, then the last
+# one); Celery beat looks for due reminders every 10 minutes, as can cron with
+# `manage.py send_session_reminders`.
+MENTORS_REMINDERS = [
+    int(hours) for hours in env_list("MENTORS_REMINDER_HOURS", default=["48", "1"])
+]
+CELERY_BEAT_SCHEDULE["mentors-session-reminders"] = {
+    "task": "mentors.tasks.send_session_reminders",
+    "schedule": 10 * 60.0,
+}
+
+# The Jitsi Meet server of the MENTORS sessions' generated rooms.
+JITSI_SERVER_URL = env_str("JITSI_SERVER_URL", "https://meet.jit.si")

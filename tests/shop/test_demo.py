@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from oscar.core.loading import get_model
 
+from mentors.demo import MENTORS
 from shop.demo import DEMO_PASSWORD, STAFF_EMAIL, demo_counts, demo_member_email
 from shop.demo_data import ORGANISATIONS
 
@@ -26,7 +27,7 @@ def test_load_demo_twice_gives_the_same_counts(demo_loaded):
     assert demo_loaded["organisations"] == len(ORGANISATIONS)
     assert demo_loaded["products"] == sum(len(org["products"]) for org in ORGANISATIONS)
     assert demo_loaded["images"] == demo_loaded["products"]
-    assert demo_loaded["users"] == len(ORGANISATIONS) + 1
+    assert demo_loaded["users"] == len(ORGANISATIONS) + 1 + len(MENTORS)
 
 
 def test_demo_covers_many_legal_forms_and_regions(demo_loaded):

@@ -122,7 +122,7 @@ def test_member_of_a_verified_organisation_reviews_a_hidden_entry(
 
     queue = client.get(reverse("thinktank:moderation-queue"))
     response = client.post(
-        reverse("thinktank:moderation-review", kwargs={"section": "articles", "slug": spam.slug}),
+        reverse("thinktank:moderation-review", kwargs={"section": "articles", "pk": spam.pk}),
         {"decision": decision, "organisation": reviewer_org.pk, "note": "Ελέγχθηκε"},
     )
 
@@ -150,7 +150,7 @@ def test_only_members_of_verified_organisations_review(client, spam, who):
 
     queue = client.get(reverse("thinktank:moderation-queue"))
     review = client.post(
-        reverse("thinktank:moderation-review", kwargs={"section": "articles", "slug": spam.slug}),
+        reverse("thinktank:moderation-review", kwargs={"section": "articles", "pk": spam.pk}),
         {"decision": "restore", "organisation": "1"},
     )
 

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -11,7 +11,7 @@ from django.views.generic import ListView, TemplateView
 
 from thinktank import access, selectors, services
 from thinktank.forms import ReviewForm
-from thinktank.models import ENTRY_MODEL_BY_SECTION, ModerationAction
+from thinktank.models import MODERATED_MODELS, ModerationAction
 
 
 class ModerationQueueView(LoginRequiredMixin, TemplateView):
@@ -32,12 +32,10 @@ class ModerationQueueView(LoginRequiredMixin, TemplateView):
 class ReviewView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
-    def post(self, request, section, slug):
-        if not access.can_moderate(request.user) or section not in ENTRY_MODEL_BY_SECTION:
+    def post(self, request, section, pk):
+        if not access.can_moderate(request.user) or section not in MODERATED_MODELS:
             raise PermissionDenied
-        entry = access.entry_for_viewer(
-            request.user, ENTRY_MODEL_BY_SECTION[section].objects.all(), slug
-        )
+        entry = get_object_or_404(MODERATED_MODELS[section], pk=pk)
         form = ReviewForm(request.POST, user=request.user)
         if not form.is_valid():
             messages.error(request, _("Choose a decision and your organisation."))
@@ -69,6 +67,6 @@ class ModerationLogView(ListView):
 urlpatterns = [
     path("moderation/", ModerationQueueView.as_view(), name="moderation-queue"),
     path("moderation/log/", ModerationLogView.as_view(), name="moderation-log"),
-    path("moderation/<slug:section>/<slug:slug>/review/", ReviewView.as_view(),
+    path("moderation/<slug:section>/<int:pk>/review/", ReviewView.as_view(),
          name="moderation-review"),
 ]  # fmt: skip
