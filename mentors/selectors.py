@@ -157,6 +157,20 @@ def theme_faq(theme):
     )
 
 
+def session_answers(session):
+    """Visible questions of ``session`` with a visible accepted answer: what the session
+    settled, shown on its page afterwards. One query."""
+    return list(
+        Question.objects.filter(
+            moderation=Moderation.VISIBLE,
+            session=session,
+            accepted_answer__moderation=Moderation.VISIBLE,
+        )
+        .select_related("accepted_answer")
+        .order_by("-score", "created_at", "pk")
+    )
+
+
 def theme_page(theme, *, now=None):
     """Everything the theme page shows."""
     sessions = Session.objects.published().filter(theme=theme)

@@ -100,11 +100,13 @@ class SessionDetailView(TemplateView):
         session.duration_text = duration_text(session.duration)
         now = timezone.now()
         registration = selectors.user_registration(user, session)
+        is_past = session.ends_at < now
         context.update(
+            answered=selectors.session_answers(session) if is_past else [],
             session=session,
             mentors=list(session.mentors.all()),
             registration=registration,
-            is_past=session.ends_at < now,
+            is_past=is_past,
             is_live=session.starts_at <= now <= session.ends_at,
             room_state=access.room_state(user, session, now, registration=registration),
             # The link itself reaches the template only when the gatekeeper allows it.

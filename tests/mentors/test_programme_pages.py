@@ -398,6 +398,25 @@ def test_session_detail_after_the_session_shows_recording_and_minutes(client):
     )
 
 
+def test_session_detail_after_the_session_shows_its_accepted_answers(client):
+    session = SessionFactory(starts_at=athens(2021, 3, 15, 18, 0))  # before the frozen NOW
+    settled = QuestionFactory(session=session, title="Πώς βρίσκουμε γη;")
+    AnswerFactory(question=settled, body="Από τον **Δήμο**.", accepted=True)
+    open_question = QuestionFactory(session=session, title="Ποιος πληρώνει;")
+    AnswerFactory(question=open_question, body="Δεν ξέρουμε ακόμη.")
+    QuestionFactory(title="Άλλης συνεδρίας;")
+
+    markup = page(client, f"/en/mentors/sessions/{session.pk}/")
+    afterwards = section(markup, '<section class="session-afterwards"')
+
+    assert "<h3>Answers given in this session</h3>" in afterwards
+    assert re.findall(r'<h4 id="answered-\d+"><a href="[^"]+">([^<]+)</a></h4>', afterwards) == [
+        "Πώς βρίσκουμε γη;"
+    ]
+    assert '<div class="entry-body"><p>Από τον <strong>Δήμο</strong>.</p></div>' in afterwards
+    assert "Δεν ξέρουμε ακόμη." not in afterwards
+
+
 def test_session_detail_live_session_says_so(client):
     session = SessionFactory(starts_at=athens(2021, 3, 20, 11, 0))
 
