@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentors.themes import THEMES
 from shop.partner.models import Region
+from shop.uploads import validate_image_file
 
 _THEME_TEXT = {slug: (title, subtopics) for slug, title, subtopics in THEMES}
 DEFAULT_DURATION = datetime.timedelta(hours=2)
@@ -85,7 +86,9 @@ class MentorProfile(models.Model):
     expertise = models.ManyToManyField(
         Theme, blank=True, related_name="mentors", verbose_name=_("expertise")
     )
-    photo = models.ImageField(_("photo"), upload_to="mentors/%Y/", blank=True)
+    photo = models.ImageField(
+        _("photo"), upload_to="mentors/%Y/", blank=True, validators=[validate_image_file]
+    )
 
     class Meta:
         ordering = ["user__last_name", "user__first_name", "pk"]

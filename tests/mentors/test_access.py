@@ -289,3 +289,19 @@ def test_session_page_unpublished_is_not_found_for_visitors(client):
         '<p class="alert alert-warning" role="status">Not published: only its mentors and the '
         "platform's staff see this session.</p>"
     ) in response.content.decode().replace("&#x27;", "'")
+
+
+@pytest.mark.django_db
+def test_mentor_photo_must_be_a_real_image():
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories.mentors import MentorProfileFactory
+
+    mentor = MentorProfileFactory()
+    mentor.photo = SimpleUploadedFile("photo.jpg", b"not an image at all", "image/jpeg")
+
+    with pytest.raises(ValidationError) as refusal:
+        mentor.full_clean()
+
+    assert list(refusal.value.message_dict) == ["photo"]
