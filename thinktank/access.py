@@ -5,6 +5,7 @@ organisation's entries, and every entry marked open may be improved by members o
 any verified organisation. Platform staff may do everything.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from oscar.core.loading import get_model
 
@@ -77,8 +78,6 @@ def entry_for_viewer(user, queryset, slug):
 def entry_for_editor(user, queryset, slug):
     """The entry at ``slug`` if ``user`` may edit it; Http404 when it is not visible to
     them at all, PermissionDenied when they may read but not edit it."""
-    from django.core.exceptions import PermissionDenied
-
     entry = entry_for_viewer(user, queryset, slug)
     if not can_edit(user, entry):
         raise PermissionDenied

@@ -205,6 +205,13 @@ def flag_entry(*, entry, user, organisation, reason, comment=""):
     the entry is hidden pending review, and the hiding is logged publicly."""
     if entry.author_id == user.pk:
         raise ThinktankError(_("You cannot flag your own entry."))
+    # Lock the entry first, so that two flags arriving together are counted in turn.
+    entry.moderation = (
+        type(entry)
+        .objects.select_for_update()
+        .values_list("moderation", flat=True)
+        .get(pk=entry.pk)
+    )
     try:
         with transaction.atomic():
             flag = Flag.objects.create(
@@ -223,8 +230,6 @@ def flag_entry(*, entry, user, organisation, reason, comment=""):
         .distinct()
         .count()
     )
-    type(entry).objects.filter(pk=entry.pk).select_for_update().first()
-    entry.refresh_from_db(fields=["moderation"])
     if organisations >= FLAGGING_ORGANISATIONS_TO_HIDE and entry.moderation == Moderation.VISIBLE:
         entry.moderation = Moderation.HIDDEN
         entry.save(update_fields=["moderation", "updated_at"])
