@@ -23,6 +23,7 @@ from shop.demo_data import (
     COORDINATES,
     ORGANISATIONS,
     PRODUCT_CLASSES,
+    SELLING,
     SERVICES,
 )
 from shop.demo_images import product_image
@@ -31,6 +32,7 @@ Country = get_model("address", "Country")
 Partner = get_model("partner", "Partner")
 PartnerAddress = get_model("partner", "PartnerAddress")
 StockRecord = get_model("partner", "StockRecord")
+ShippingFee = get_model("partner", "ShippingFee")
 Product = get_model("catalogue", "Product")
 ProductClass = get_model("catalogue", "ProductClass")
 ProductCategory = get_model("catalogue", "ProductCategory")
@@ -93,6 +95,7 @@ def demo_counts():
         "images": ProductImage.objects.count(),
         "product_classes": ProductClass.objects.count(),
         "users": get_user_model().objects.count(),
+        "shipping_fees": ShippingFee.objects.count(),
     }
 
 
@@ -169,6 +172,8 @@ def demo_iban(number):
 
 def _organisation(data, greece, *, number):
     latitude, longitude = COORDINATES[data["login"]]
+    tax_office, pickup_instructions, shipping_fees = SELLING[data["login"]]
+    iban = demo_iban(number)
     organisation, _ = Partner.objects.update_or_create(
         name=data["name"],
         defaults={
@@ -179,7 +184,13 @@ def _organisation(data, greece, *, number):
             "website": data["website"],
             "vat_number": demo_vat_number(number),
             "gemi_number": f"{150_000_000_000 + number * 1_000:012d}",
-            "iban": demo_iban(number),
+            "iban": iban,
+            "tax_office": tax_office,
+            "offers_pickup": True,
+            "pickup_instructions": pickup_instructions,
+            "offers_shipping": shipping_fees is not None,
+            "accepts_bank_transfer": bool(iban),
+            "accepts_cash": True,
             "contact_email": f"info@{data['login']}.example.org",
             "contact_phone": f"+30 210 555 {number:04d}",
             "facebook_url": f"https://www.facebook.com/{data['login']}",
@@ -195,6 +206,7 @@ def _organisation(data, greece, *, number):
         organisation.logo.save(
             f"{organisation.code}.jpg", ContentFile(product_image(data["name"], size=256))
         )
+    _shipping_fee_table(organisation, shipping_fees or [])
     line1, city, postcode = data["address"]
     PartnerAddress.objects.update_or_create(
         partner=organisation,
@@ -206,6 +218,16 @@ def _organisation(data, greece, *, number):
         },
     )
     return organisation
+
+
+def _shipping_fee_table(organisation, rows):
+    """The organisation's fee table is exactly ``rows``, (orders from, fee) pairs."""
+    thresholds = [min_subtotal for min_subtotal, _ in rows]
+    organisation.shipping_fees.exclude(min_subtotal__in=thresholds).delete()
+    for min_subtotal, fee in rows:
+        ShippingFee.objects.update_or_create(
+            organisation=organisation, min_subtotal=min_subtotal, defaults={"fee": fee}
+        )
 
 
 def _product(upc, row, organisation, product_classes, categories):

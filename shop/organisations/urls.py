@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shop.organisations import views
+from shop.organisations import selling_views, stripe_views, views
 
 app_name = "organisations"
 
@@ -11,6 +11,13 @@ urlpatterns = [
     path("invitations/<slug:token>/", views.InvitationView.as_view(), name="invitation"),
     path("<slug:slug>/", views.StorefrontView.as_view(), name="storefront"),
     path("<slug:slug>/edit/", views.OrganisationEditView.as_view(), name="edit"),
+    path("<slug:slug>/selling/", selling_views.SellingSettingsView.as_view(), name="selling"),
+    path("<slug:slug>/selling/stripe/", stripe_views.StripeConnectView.as_view(), name="stripe"),
+    path(
+        "<slug:slug>/selling/stripe/return/",
+        stripe_views.StripeConnectReturnView.as_view(),
+        name="stripe-return",
+    ),
     path("<slug:slug>/members/", views.MembersView.as_view(), name="members"),
     path("<slug:slug>/members/invite/", views.invite_member, name="invite"),
     path("<slug:slug>/members/<int:user_id>/remove/", views.remove_member, name="remove-member"),

@@ -1,5 +1,6 @@
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -106,6 +107,25 @@ class Partner(AbstractPartner):
     iban = models.CharField(
         _("IBAN for bank transfers"), max_length=34, blank=True, validators=[validate_iban]
     )
+    tax_office = models.CharField(_("tax office (ΔΟΥ)"), max_length=128, blank=True)
+    language = models.CharField(
+        _("language of e-mails"), max_length=8, choices=settings.LANGUAGES, default="el"
+    )
+    # How the organisation sells: delivery options and payment methods it accepts.
+    offers_pickup = models.BooleanField(_("pickup from our address"), default=True)
+    pickup_instructions = models.CharField(
+        _("pickup instructions"),
+        max_length=255,
+        blank=True,
+        help_text=_("Days and hours, or how to find you."),
+    )
+    offers_shipping = models.BooleanField(_("shipping"), default=False)
+    accepts_bank_transfer = models.BooleanField(_("bank transfer to our IBAN"), default=False)
+    accepts_cash = models.BooleanField(_("cash on pickup or delivery"), default=True)
+    stripe_account_id = models.CharField(_("Stripe account"), max_length=255, blank=True)
+    stripe_charges_enabled = models.BooleanField(default=False)
+    stripe_payouts_enabled = models.BooleanField(default=False)
+    last_receipt_number = models.PositiveIntegerField(default=0, editable=False)
     is_verified = models.BooleanField(_("verified"), default=False, db_index=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -156,9 +176,69 @@ class Partner(AbstractPartner):
         return [(label, url) for label, url in links if url]
 
     @property
+    def accepts_card(self):
+        """Card payments need Stripe configured and the organisation's own connected
+        account able to receive transfers."""
+        return bool(
+            settings.STRIPE_ENABLED
+            and self.stripe_account_id
+            and self.stripe_charges_enabled
+            and self.stripe_payouts_enabled
+        )
+
+    def shipping_fee_for(self, subtotal):
+        """The fee of the table row that applies to goods worth ``subtotal``, or 0."""
+        applicable = [row for row in self.shipping_fees.all() if row.min_subtotal <= subtotal]
+        if not applicable:
+            return Decimal("0.00")
+        return max(applicable, key=lambda row: row.min_subtotal).fee
+
+    @property
     def iban_display(self):
         """The IBAN in groups of four, as banks print it."""
         return " ".join(self.iban[i : i + 4] for i in range(0, len(self.iban), 4))
+
+
+class ShippingFee(models.Model):
+    """A row of an organisation's shipping fee table: orders whose goods cost at least
+    ``min_subtotal`` (VAT included) pay ``fee``; the row with the highest threshold
+    reached applies, so a row with fee 0 offers free shipping above its threshold."""
+
+    organisation = models.ForeignKey(
+        "partner.Partner",
+        on_delete=models.CASCADE,
+        related_name="shipping_fees",
+        verbose_name=_("organisation"),
+    )
+    min_subtotal = models.DecimalField(
+        _("for orders from"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    fee = models.DecimalField(
+        _("shipping fee (incl. VAT)"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+
+    class Meta:
+        app_label = "partner"
+        verbose_name = _("shipping fee")
+        verbose_name_plural = _("shipping fees")
+        ordering = ("organisation", "min_subtotal")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "min_subtotal"],
+                name="shippingfee_one_per_threshold",
+                violation_error_message=_("There is already a fee for this amount."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation}: ≥{self.min_subtotal} → {self.fee}"
 
 
 class StockRecord(AbstractStockRecord):

@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     # Oscar, with the apps we fork named by their forked configs.
     "shop.config.CoopShopConfig",
     "oscar.apps.analytics.apps.AnalyticsConfig",
-    "oscar.apps.checkout.apps.CheckoutConfig",
+    "shop.checkout.apps.CheckoutConfig",
     "oscar.apps.address.apps.AddressConfig",
     "oscar.apps.shipping.apps.ShippingConfig",
     "catalogue_ext.apps.CatalogueConfig",
@@ -68,8 +68,8 @@ INSTALLED_APPS = [
     "oscar.apps.basket.apps.BasketConfig",
     "oscar.apps.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
-    "oscar.apps.order.apps.OrderConfig",
-    "oscar.apps.customer.apps.CustomerConfig",
+    "shop.order.apps.OrderConfig",
+    "shop.customer.apps.CustomerConfig",
     "oscar.apps.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
     "oscar.apps.wishlists.apps.WishlistsConfig",
@@ -237,6 +237,30 @@ STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 STRIPE_ENABLED = bool(STRIPE_PUBLISHABLE_KEY and STRIPE_SECRET_KEY)
 
+# The social market's orders: one per organisation (see shop.order.models), each moved
+# by its organisation through these statuses. Which of them an order may take next also
+# depends on its delivery and payment (shop.order.services.next_statuses).
+OSCAR_INITIAL_ORDER_STATUS = "new"
+OSCAR_INITIAL_LINE_STATUS = "new"
+OSCAR_ORDER_STATUS_PIPELINE = {
+    "new": ("confirmed", "paid", "shipped", "ready_for_pickup", "completed", "cancelled"),
+    "confirmed": ("paid", "shipped", "ready_for_pickup", "completed", "cancelled"),
+    "paid": ("shipped", "ready_for_pickup", "completed", "cancelled"),
+    "shipped": ("completed",),
+    "ready_for_pickup": ("completed",),
+    "completed": (),
+    "cancelled": (),
+}
+OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
+OSCAR_ORDER_STATUS_CASCADE = {status: status for status in OSCAR_ORDER_STATUS_PIPELINE}
+# Unpaid orders give their stock back after these delays (checked every 10 minutes).
+MARKET_BANK_TRANSFER_DAYS = int(env_str("MARKET_BANK_TRANSFER_DAYS", "5"))
+MARKET_CARD_PAYMENT_MINUTES = int(env_str("MARKET_CARD_PAYMENT_MINUTES", "60"))
+# The share of card payments kept for the platform's running costs, in percent.
+MARKET_PLATFORM_CONTRIBUTION_PERCENT = Decimal(env_str("MARKET_PLATFORM_CONTRIBUTION_PERCENT", "0"))
+# Stripe's API address; only a test double changes it.
+STRIPE_API_BASE = env_str("STRIPE_API_BASE")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -291,3 +315,14 @@ CELERY_BEAT_SCHEDULE["mentors-session-reminders"] = {
 
 # The Jitsi Meet server of the MENTORS sessions' generated rooms.
 JITSI_SERVER_URL = env_str("JITSI_SERVER_URL", "https://meet.jit.si")
+
+# The social market: unpaid orders past their deadline give their stock back.
+CELERY_BEAT_SCHEDULE["market-release-expired-orders"] = {
+    "task": "shop.order.tasks.release_expired_orders",
+    "schedule": 10 * 60.0,
+}
+# Card payments whose transfer to the organisation failed are retried every 30 minutes.
+CELERY_BEAT_SCHEDULE["market-retry-pending-transfers"] = {
+    "task": "shop.order.tasks.retry_pending_transfers",
+    "schedule": 30 * 60.0,
+}

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = (
         "Fill a catalogue's entries from a JSON file of {msgid: translation} (a list for "
-        "plural forms), clearing their fuzzy flags; for translators working outside a PO "
-        "editor."
+        'plural forms; "context\\u0004msgid" for a message with a context), clearing '
+        "their fuzzy flags; for translators working outside a PO editor."
     )
 
     def add_arguments(self, parser):
@@ -24,6 +24,8 @@ class Command(BaseCommand):
         matched = set()
         for message in catalogue:
             key = message.id if isinstance(message.id, str) else message.id[0] if message.id else ""
+            if key and message.context and f"{message.context}\u0004{key}" in translations:
+                key = f"{message.context}\u0004{key}"
             if key and key in translations:
                 value = translations[key]
                 message.string = tuple(value) if isinstance(value, list) else value

@@ -1,0 +1,106 @@
+"""Consumers racing for the last items, on PostgreSQL: each thread has its own database
+connection and commits for real (``transaction=True``).
+
+On SQLite the database serialises writers, so the race cannot be reproduced there: the
+test is skipped with that reason. CI runs it on PostgreSQL."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from oscar.core.loading import get_model
+
+from shop.order import services
+from tests.factories.market import basket_with, product_of, selling_organisation
+
+Order = get_model("order", "Order")
+StockRecord = get_model("partner", "StockRecord")
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CONSUMERS = 8
+LAST_ITEMS = 3
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "SQLite serialises writers, so racing checkouts cannot be reproduced there. "
+            "Run with DATABASE_URL=postgres://…"
+        )
+
+
+def run_together(target, arguments):
+    """Run ``target(argument)`` in one thread per argument, released at the same moment;
+    returns the results and the errors."""
+    barrier = threading.Barrier(len(arguments))
+    results, errors = [], []
+
+    def worker(argument):
+        try:
+            barrier.wait(timeout=30)
+            results.append(target(argument))
+        except Exception as error:  # noqa: BLE001  (reported by the test)
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(argument,)) for argument in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return results, errors
+
+
+def test_consumers_racing_for_the_last_items_get_exactly_that_many_orders():
+    organisation = selling_organisation("Συνεταιρισμός Τελευταίου Βάζου")
+    honey = product_of(organisation, "Μέλι ανθέων", "8.00", stock=LAST_ITEMS)
+    baskets = [basket_with((honey, 1)) for _consumer in range(CONSUMERS)]
+
+    def buy(basket):
+        consumer = services.Consumer(email=f"buyer{basket.pk}@example.org", name="Αγοραστής")
+        choice = services.PartChoice(delivery_method="pickup", payment_method="cash")
+        return services.place_purchase(basket, consumer, {organisation.pk: choice})
+
+    purchases, errors = run_together(buy, baskets)
+
+    assert len(purchases) == LAST_ITEMS
+    assert len(errors) == CONSUMERS - LAST_ITEMS
+    assert all(isinstance(error, services.CheckoutError) for error in errors)
+    assert all("Μέλι ανθέων" in str(error) for error in errors)
+    assert Order.objects.count() == LAST_ITEMS
+    stockrecord = StockRecord.objects.get(product=honey)
+    assert stockrecord.num_allocated == LAST_ITEMS
+    assert stockrecord.net_stock_level == 0
+    # Each order kept its own receipt number: 1, 2, 3 with no repeats or gaps.
+    assert sorted(Order.objects.values_list("receipt_number", flat=True)) == [1, 2, 3]
+
+
+def test_shipping_the_orders_takes_the_stock_out_and_never_below_zero():
+    organisation = selling_organisation("Συνεταιρισμός Αποστολών")
+    member = organisation.users.create(username="packer", email="packer@example.org")
+    honey = product_of(organisation, "Μέλι πεύκου", "7.00", stock=2)
+    purchases = []
+    for number in range(2):
+        basket = basket_with((honey, 1))
+        purchases.append(
+            services.place_purchase(
+                basket,
+                services.Consumer(email=f"c{number}@example.org", name="Πελάτης"),
+                {organisation.pk: services.PartChoice("pickup", "cash")},
+            )
+        )
+    orders = [purchase.orders.get() for purchase in purchases]
+
+    run_together(
+        lambda order: services.change_status(order, "ready_for_pickup", user=member), orders
+    )
+
+    stockrecord = StockRecord.objects.get(product=honey)
+    assert (stockrecord.num_in_stock, stockrecord.num_allocated) == (0, 0)
+    services.change_status(orders[0], "completed", user=member)
+    stockrecord.refresh_from_db()
+    assert (stockrecord.num_in_stock, stockrecord.num_allocated) == (0, 0)

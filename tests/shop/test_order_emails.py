@@ -1,0 +1,591 @@
+"""E-mails of the social market: the consumer's confirmation with every part, each
+organisation's notice with only its own order, and the status e-mails."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from smtplib import SMTPException
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from oscar.core.loading import get_model
+
+from shop.order import notifications
+from shop.order.models import DeliveryMethod, OrderStatus, PaymentMethod
+from shop.order.services import Consumer, PartChoice, change_status, mark_paid, place_purchase
+from shop.partner.strategy import Selector
+from tests.factories import (
+    OrganisationFactory,
+    ProductClassFactory,
+    UserFactory,
+    create_member,
+    create_offered_product,
+)
+
+pytestmark = pytest.mark.django_db
+
+Basket = get_model("basket", "Basket")
+Country = get_model("address", "Country")
+Order = get_model("order", "Order")
+PartnerAddress = get_model("partner", "PartnerAddress")
+ShippingFee = get_model("partner", "ShippingFee")
+
+IBAN = "GR1601101250000000012300695"
+IBAN_DISPLAY = "GR16 0110 1250 0000 0001 2300 695"
+CONSUMER = {"email": "maria@example.org", "name": "Μαρία Παπαδοπούλου", "phone": "6912345678"}
+
+
+def greece():
+    country, _created = Country.objects.get_or_create(
+        iso_3166_1_a2="GR",
+        defaults={
+            "iso_3166_1_a3": "GRC",
+            "iso_3166_1_numeric": "300",
+            "printable_name": "Ελλάδα",
+            "name": "Hellenic Republic",
+            "is_shipping_country": True,
+        },
+    )
+    return country
+
+
+def organisation(name, *, address=None, **fields):
+    fields.setdefault("contact_email", f"{fields.get('code', name.split()[-1]).lower()}@coop.gr")
+    created = OrganisationFactory(name=name, is_verified=True, **fields)
+    if address:
+        line1, city, postcode = address
+        PartnerAddress.objects.create(
+            partner=created, line1=line1, line4=city, postcode=postcode, country=greece()
+        )
+    return created
+
+
+def product(organisation, title, price, *, stock=10, vat_rate="reduced"):
+    product_class = ProductClassFactory(name=f"Class {vat_rate}", vat_rate=vat_rate)
+    return create_offered_product(
+        organisation=organisation,
+        title=title,
+        price=Decimal(price),
+        stock=stock,
+        product_class=product_class,
+    )
+
+
+def basket_with(*items):
+    basket = Basket.objects.create()
+    basket.strategy = Selector().strategy()
+    for item, quantity in items:
+        basket.add_product(item, quantity)
+    return basket
+
+
+def place(capture, basket, choices, *, language="el", address=None, **consumer):
+    details = {**CONSUMER, **consumer}
+    with capture(execute=True):
+        return place_purchase(
+            basket, Consumer(language=language, **details), choices, address_fields=address
+        )
+
+
+def shipping_address():
+    return {
+        "first_name": "Μαρία",
+        "last_name": "Παπαδοπούλου",
+        "line1": "Ερμού 10",
+        "line4": "Αθήνα",
+        "postcode": "10563",
+        "country": greece(),
+        "phone_number": "+302101234567",
+    }
+
+
+def sent_to(address):
+    found = [message for message in mail.outbox if message.to == [address]]
+    assert len(found) == 1, [message.to for message in mail.outbox]
+    return found[0]
+
+
+@pytest.fixture
+def three_organisations():
+    """Honey (pickup, cash), soap (bank transfer, English e-mails) and oil (shipped)."""
+    honey_coop = organisation(
+        "Μελισσοκομικός Συνεταιρισμός Κρήτης",
+        code="meli",
+        contact_phone="+302810123456",
+        pickup_instructions="Δευτέρα–Παρασκευή 9:00–14:00",
+        address=("Λεωφόρος Κνωσού 12", "Ηράκλειο", "71306"),
+    )
+    soap_coop = organisation(
+        "Σαπωνοποιία Λέσβου",
+        code="sapouni",
+        language="en",
+        accepts_bank_transfer=True,
+        iban=IBAN,
+        address=("Πλατεία Σαπφούς 3", "Μυτιλήνη", "81100"),
+    )
+    oil_coop = organisation(
+        "Ελαιουργικός Συνεταιρισμός Μάνης",
+        code="elaio",
+        offers_shipping=True,
+        address=("Αρεόπολη", "Μάνη", "23062"),
+    )
+    ShippingFee.objects.create(organisation=oil_coop, min_subtotal=0, fee=Decimal("4.50"))
+    return {
+        "honey": (honey_coop, product(honey_coop, "Μέλι θυμαρίσιο 450 g", "10.00")),
+        "soap": (soap_coop, product(soap_coop, "Σαπούνι ελαιολάδου", "5.00", vat_rate="standard")),
+        "oil": (oil_coop, product(oil_coop, "Ελαιόλαδο 1 λίτρο", "12.00")),
+    }
+
+
+def place_three(capture, three_organisations, **kwargs):
+    honey_coop, honey = three_organisations["honey"]
+    soap_coop, soap = three_organisations["soap"]
+    oil_coop, oil = three_organisations["oil"]
+    basket = basket_with((honey, 2), (soap, 3), (oil, 1))
+    choices = {
+        honey_coop.pk: PartChoice("pickup", "cash"),
+        soap_coop.pk: PartChoice("pickup", "bank_transfer", note="Χωρίς άρωμα, παρακαλώ"),
+        oil_coop.pk: PartChoice("shipping", "cash"),
+    }
+    return place(capture, basket, choices, address=shipping_address(), **kwargs)
+
+
+def orders_of(purchase):
+    return {
+        order.organisation.code: order for order in purchase.orders.select_related("organisation")
+    }
+
+
+# The consumer's confirmation and the organisations' notices ----------------------------
+
+
+def test_placing_a_purchase_emails_the_consumer_and_each_organisation_once(
+    django_capture_on_commit_callbacks, three_organisations
+):
+    purchase = place_three(django_capture_on_commit_callbacks, three_organisations)
+
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "elaio@coop.gr",
+        "maria@example.org",
+        "meli@coop.gr",
+        "sapouni@coop.gr",
+    ]
+    assert all(len(message.to) == 1 for message in mail.outbox)
+    assert all(message.from_email == settings.DEFAULT_FROM_EMAIL for message in mail.outbox)
+    confirmation = sent_to("maria@example.org")
+    assert confirmation.subject == f"Η αγορά σας {purchase.number} στην κοινωνική αγορά"
+
+
+def test_each_organisations_email_holds_only_its_own_lines(
+    django_capture_on_commit_callbacks, three_organisations
+):
+    purchase = place_three(django_capture_on_commit_callbacks, three_organisations)
+    orders = orders_of(purchase)
+    titles = {
+        "meli": "Μέλι θυμαρίσιο 450 g",
+        "sapouni": "Σαπούνι ελαιολάδου",
+        "elaio": "Ελαιόλαδο 1 λίτρο",
+    }
+    names = {code: orders[code].organisation.name for code in titles}
+
+    for code in titles:
+        notice = sent_to(f"{code}@coop.gr")
+        order = orders[code]
+        assert order.number in notice.subject
+        assert order.number in notice.body
+        assert order.receipt_code in notice.body
+        assert titles[code] in notice.body
+        for other in titles.keys() - {code}:
+            assert titles[other] not in notice.body
+            assert names[other] not in notice.body
+            assert orders[other].number not in notice.body
+        # The consumer's contact and the dashboard link.
+        assert "Μαρία Παπαδοπούλου" in notice.body
+        assert "maria@example.org" in notice.body
+        assert "6912345678" in notice.body
+        assert (
+            f"{settings.SITE_URL}/dashboard/orders/{order.number}/" in notice.body
+            or f"{settings.SITE_URL}/en/dashboard/orders/{order.number}/" in notice.body
+        )
+        # Never the purchase's total or its secret link.
+        assert purchase.token not in notice.body
+
+
+def test_organisation_notice_is_in_the_organisations_language(
+    django_capture_on_commit_callbacks, three_organisations
+):
+    purchase = place_three(django_capture_on_commit_callbacks, three_organisations)
+    soap_order = orders_of(purchase)["sapouni"]
+
+    notice = sent_to("sapouni@coop.gr")
+    assert notice.subject == f"New order {soap_order.number} from Μαρία Παπαδοπούλου"
+    body = notice.body
+    # 3 × 5.00 + 24% VAT = 18.60, in English format.
+    assert "3 × Σαπούνι ελαιολάδου: €18.60\n" in body
+    assert "Delivery: Pickup from the organisation\n" in body
+    assert "Total: €18.60\n" in body
+    assert "Payment: Bank transfer\n" in body
+    assert (
+        f"The customer has been asked to transfer €18.60 to your IBAN {IBAN_DISPLAY}, "
+        f"quoting “{soap_order.number}”, by " in body
+    )
+    assert "Note from the customer:\nΧωρίς άρωμα, παρακαλώ\n" in body
+    assert f"{settings.SITE_URL}/en/dashboard/orders/{soap_order.number}/" in body
+    assert "Παραγγελία" not in body
+
+    greek_notice = sent_to("meli@coop.gr")
+    assert greek_notice.subject.startswith("Νέα παραγγελία ")
+    assert "2 × Μέλι θυμαρίσιο 450 g: 22,60 €\n" in greek_notice.body
+    assert "Σύνολο: 22,60 €\n" in greek_notice.body
+    assert "Total" not in greek_notice.body
+
+
+def test_shipped_order_notice_holds_the_shipping_address_and_fee(
+    django_capture_on_commit_callbacks, three_organisations
+):
+    place_three(django_capture_on_commit_callbacks, three_organisations)
+
+    body = sent_to("elaio@coop.gr").body
+    # 12.00 + 13% VAT = 13.56, and the 4.50 shipping fee.
+    assert "1 × Ελαιόλαδο 1 λίτρο: 13,56 €\n" in body
+    assert "Υποσύνολο: 13,56 €\n" in body
+    assert "Σύνολο: 18,06 €\n" in body
+    assert "  Μαρία Παπαδοπούλου\n  Ερμού 10\n  10563 Αθήνα\n  Ελλάδα\n" in body
+    assert "Ο πελάτης πληρώνει 18,06 € σε μετρητά κατά την παράδοση." in body
+
+
+def test_organisation_without_contact_email_is_told_through_its_members(
+    django_capture_on_commit_callbacks,
+):
+    coop = organisation("Αγρόκτημα Μελισσών", contact_email="")
+    first = create_member(coop, email="first@coop.gr")
+    create_member(coop, email="second@coop.gr")
+    create_member(coop, email="away@coop.gr", is_active=False)
+    UserFactory(email="stranger@example.org")
+    honey = product(coop, "Μέλι ανθέων", "8.00")
+    place(
+        django_capture_on_commit_callbacks,
+        basket_with((honey, 1)),
+        {coop.pk: PartChoice("pickup", "cash")},
+    )
+
+    notices = [message for message in mail.outbox if message.to != ["maria@example.org"]]
+    assert len(notices) == 1
+    assert notices[0].to == [first.email, "second@coop.gr"]
+
+
+def test_consumer_confirmation_holds_every_part_with_its_payment_and_contact(
+    django_capture_on_commit_callbacks, three_organisations
+):
+    purchase = place_three(django_capture_on_commit_callbacks, three_organisations)
+    orders = orders_of(purchase)
+    body = sent_to("maria@example.org").body
+
+    assert body.startswith("Γεια σας Μαρία Παπαδοπούλου,\n")
+    # Every part: its organisation, number, lines and totals.
+    for code in ("meli", "sapouni", "elaio"):
+        assert f"{orders[code].organisation.name} – παραγγελία {orders[code].number}\n" in body
+    assert "2 × Μέλι θυμαρίσιο 450 g: 22,60 €\n" in body
+    assert "3 × Σαπούνι ελαιολάδου: 18,60 €\n" in body
+    assert "1 × Ελαιόλαδο 1 λίτρο: 13,56 €\n" in body
+    assert f"Παράδοση: {DeliveryMethod.SHIPPING.label} (4,50 €)\n" in body
+    assert "Σύνολο: 18,06 €\n" in body
+    assert "Σύνολο της αγοράς σας: 59,26 €\n" in body
+    # Cash parts say when to pay.
+    assert "Πληρώστε 22,60 € σε μετρητά όταν παραλάβετε την παραγγελία." in body
+    assert "Πληρώστε 18,06 € σε μετρητά κατά την παράδοση." in body
+    # Contacts: e-mail, phone, pickup address and instructions.
+    assert "  E-mail: meli@coop.gr\n" in body
+    assert "  Τηλέφωνο: +30 281 012 3456\n" in body
+    assert "  Διεύθυνση παραλαβής: Λεωφόρος Κνωσού 12, 71306 Ηράκλειο\n" in body
+    assert "  Οδηγίες παραλαβής: Δευτέρα–Παρασκευή 9:00–14:00\n" in body
+    assert "  Διεύθυνση: Αρεόπολη, 23062 Μάνη\n" in body
+    assert "Η σημείωσή σας προς τον οργανισμό: Χωρίς άρωμα, παρακαλώ\n" in body
+    # The page to follow the purchase, by its secret link.
+    assert f"{settings.SITE_URL}/market/checkout/purchases/{purchase.token}/\n" in body
+    # No English left in the Greek e-mail.
+    assert "Total" not in body
+    assert "Payment" not in body
+
+
+def test_consumer_confirmation_gives_the_bank_transfer_details(
+    django_capture_on_commit_callbacks, three_organisations
+):
+    purchase = place_three(django_capture_on_commit_callbacks, three_organisations)
+    soap_order = orders_of(purchase)["sapouni"]
+    body = sent_to("maria@example.org").body
+
+    assert f"Πληρωμή: {PaymentMethod.BANK_TRANSFER.label}\n" in body
+    assert "  Δικαιούχος: Σαπωνοποιία Λέσβου\n" in body
+    assert f"  IBAN: {IBAN_DISPLAY}\n" in body
+    assert "  Ποσό: 18,60 €\n" in body
+    assert f"  Αιτιολογία κατάθεσης: {soap_order.number}\n" in body
+    # Only the bank-transfer part has an IBAN.
+    assert body.count("IBAN") == 1
+
+
+def test_pay_by_date_is_in_greece_time(django_capture_on_commit_callbacks, three_organisations):
+    purchase = place_three(django_capture_on_commit_callbacks, three_organisations)
+    soap_order = orders_of(purchase)["sapouni"]
+    Order.objects.filter(pk=soap_order.pk).update(
+        payment_deadline=datetime(2030, 1, 15, 21, 30, tzinfo=UTC)
+    )
+    mail.outbox.clear()
+
+    assert notifications.send_purchase_confirmation(purchase.pk) == 1
+    assert notifications.send_organisation_order_notice(soap_order.pk) == 1
+
+    consumer, organisation_notice = mail.outbox
+    # 21:30 UTC in winter is 23:30 in Athens.
+    assert "  Πληρωμή έως: Τρίτη 15 Ιανουαρίου 2030, 23:30 (ώρα Ελλάδας)\n" in consumer.body
+    assert "by Tuesday 15 January 2030, 23:30 (Greece time)." in organisation_notice.body
+
+
+def test_english_consumer_gets_an_english_confirmation(
+    django_capture_on_commit_callbacks, three_organisations
+):
+    purchase = place_three(django_capture_on_commit_callbacks, three_organisations, language="en")
+    message = sent_to("maria@example.org")
+
+    assert message.subject == f"Your purchase {purchase.number} in the social market"
+    assert "  Amount: €18.60\n" in message.body
+    assert "Total of your purchase: €59.26\n" in message.body
+    assert f"{settings.SITE_URL}/en/market/checkout/purchases/{purchase.token}/\n" in message.body
+
+
+def test_card_part_links_to_the_payment_page(django_capture_on_commit_callbacks, settings):
+    settings.STRIPE_ENABLED = True
+    coop = organisation(
+        "Κοινσέπ Ξενάγησης",
+        stripe_account_id="acct_123",
+        stripe_charges_enabled=True,
+        stripe_payouts_enabled=True,
+    )
+    tour = product(coop, "Ξενάγηση στην Παλιά Πόλη", "20.00")
+    purchase = place(
+        django_capture_on_commit_callbacks,
+        basket_with((tour, 1)),
+        {coop.pk: PartChoice("pickup", "card")},
+    )
+
+    body = sent_to("maria@example.org").body
+    assert f"Πληρωμή: {PaymentMethod.CARD.label}\n" in body
+    assert (
+        "Πληρώστε 22,60 € με κάρτα σε αυτή τη σελίδα:\n"
+        f"  {settings.SITE_URL}/market/checkout/purchases/{purchase.token}/pay/\n"
+    ) in body
+    assert "IBAN" not in body
+
+    # Once paid, the link is gone.
+    order = purchase.orders.get()
+    mark_paid(order)
+    mail.outbox.clear()
+    notifications.send_purchase_confirmation(purchase.pk)
+    assert "/pay/" not in mail.outbox[0].body
+    assert "Πληρώθηκε – σας ευχαριστούμε." in mail.outbox[0].body
+
+
+def test_names_are_not_html_escaped(django_capture_on_commit_callbacks):
+    coop = organisation('Ο Κήπος & τα "Μέλια"', code="kipos")
+    honey = product(coop, "Μέλι <ανθέων>", "8.00")
+    place(
+        django_capture_on_commit_callbacks,
+        basket_with((honey, 1)),
+        {coop.pk: PartChoice("pickup", "cash")},
+        name="Ντ'Αρτανιάν",
+    )
+
+    for message in mail.outbox:
+        assert "&amp;" not in message.body + message.subject
+        assert "&#x27;" not in message.body + message.subject
+    assert "Ντ'Αρτανιάν" in sent_to("kipos@coop.gr").subject
+    assert "1 × Μέλι <ανθέων>: 9,04 €" in sent_to("maria@example.org").body
+    assert 'Ο Κήπος & τα "Μέλια"' in sent_to("maria@example.org").body
+
+
+def test_confirmation_queries_do_not_grow_with_parts_and_lines(
+    django_capture_on_commit_callbacks,
+):
+    def queries_for(organisations, lines_each):
+        basket = Basket.objects.create()
+        basket.strategy = Selector().strategy()
+        choices = {}
+        for index in range(organisations):
+            coop = organisation(
+                f"Συνεταιρισμός {organisations}-{index}",
+                code=f"coop-{organisations}-{index}",
+                address=("Οδός 1", "Πόλη", "10000"),
+            )
+            for number in range(lines_each):
+                basket.add_product(product(coop, f"Προϊόν {index}-{number}", "3.00"), 1)
+            choices[coop.pk] = PartChoice("pickup", "cash")
+        purchase = place(django_capture_on_commit_callbacks, basket, choices)
+        mail.outbox.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert notifications.send_purchase_confirmation(purchase.pk) == 1
+        order_ids = list(purchase.orders.values_list("pk", flat=True))
+        with CaptureQueriesContext(connection) as notice:
+            assert notifications.send_organisation_order_notice(order_ids[-1]) == 1
+        return len(captured), len(notice)
+
+    assert queries_for(1, 1) == queries_for(3, 4)
+
+
+# Status e-mails -----------------------------------------------------------------------
+
+
+def test_status_change_emails_the_consumer_once(
+    django_capture_on_commit_callbacks, three_organisations
+):
+    purchase = place_three(django_capture_on_commit_callbacks, three_organisations)
+    honey_order = orders_of(purchase)["meli"]
+    member = create_member(honey_order.organisation)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(honey_order, "ready_for_pickup", user=member)
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["maria@example.org"]
+    assert message.subject == (
+        f"Παραγγελία {honey_order.number} – Μελισσοκομικός Συνεταιρισμός Κρήτης: "
+        f"{OrderStatus.READY_FOR_PICKUP.label}"
+    )
+    body = message.body
+    assert "Διεύθυνση παραλαβής: Λεωφόρος Κνωσού 12, 71306 Ηράκλειο\n" in body
+    assert "Οδηγίες παραλαβής: Δευτέρα–Παρασκευή 9:00–14:00\n" in body
+    assert "Παρακαλούμε φέρτε 22,60 € σε μετρητά." in body
+    assert "2 × Μέλι θυμαρίσιο 450 g: 22,60 €\n" in body
+    assert "Σαπούνι" not in body
+    assert f"{settings.SITE_URL}/market/checkout/purchases/{purchase.token}/\n" in body
+
+    # The same status again changes nothing and sends nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(honey_order, "ready_for_pickup", user=member)
+    assert len(mail.outbox) == 1
+
+
+def test_confirming_an_unpaid_bank_transfer_repeats_how_to_pay(
+    django_capture_on_commit_callbacks, three_organisations
+):
+    purchase = place_three(django_capture_on_commit_callbacks, three_organisations)
+    soap_order = orders_of(purchase)["sapouni"]
+    member = create_member(soap_order.organisation)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(soap_order, "confirmed", user=member)
+
+    (confirmed,) = mail.outbox
+    assert confirmed.to == ["maria@example.org"]
+    assert "Ο οργανισμός επιβεβαίωσε την παραγγελία σας και την ετοιμάζει.\n" in confirmed.body
+    assert f"  IBAN: {IBAN_DISPLAY}\n" in confirmed.body
+    assert f"  Αιτιολογία κατάθεσης: {soap_order.number}\n" in confirmed.body
+    assert "  Ποσό: 18,60 €\n" in confirmed.body
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mark_paid(soap_order, user=member)
+
+    (paid,) = mail.outbox
+    assert paid.subject.endswith(f": {OrderStatus.PAID.label}")
+    assert "Ο οργανισμός έλαβε την πληρωμή σας, 18,60 €. Σας ευχαριστούμε!\n" in paid.body
+    assert "IBAN" not in paid.body
+
+
+def test_shipped_status_email_names_the_address(
+    django_capture_on_commit_callbacks, three_organisations
+):
+    purchase = place_three(django_capture_on_commit_callbacks, three_organisations)
+    oil_order = orders_of(purchase)["elaio"]
+    member = create_member(oil_order.organisation)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(oil_order, "shipped", user=member)
+
+    (message,) = mail.outbox
+    assert message.subject.endswith(f": {OrderStatus.SHIPPED.label}")
+    assert "Η παραγγελία σας είναι καθ' οδόν προς:\n  Μαρία Παπαδοπούλου\n  Ερμού 10\n" in (
+        message.body
+    )
+
+
+def test_cancelled_paid_card_order_says_the_money_is_refunded(
+    django_capture_on_commit_callbacks, settings
+):
+    settings.STRIPE_ENABLED = True
+    coop = organisation(
+        "Soap Workshop",
+        code="workshop",
+        language="en",
+        stripe_account_id="acct_123",
+        stripe_charges_enabled=True,
+        stripe_payouts_enabled=True,
+    )
+    soap = product(coop, "Olive oil soap", "5.00", vat_rate="standard")
+    purchase = place(
+        django_capture_on_commit_callbacks,
+        basket_with((soap, 2)),
+        {coop.pk: PartChoice("pickup", "card")},
+        language="en",
+    )
+    order = purchase.orders.get()
+    member = create_member(coop)
+    with django_capture_on_commit_callbacks(execute=True):
+        mark_paid(order)
+    paid_email = mail.outbox[-1]
+    assert paid_email.subject == f"Order {order.number} from Soap Workshop: Paid"
+    assert "The organisation has received your payment of €12.40. Thank you!" in paid_email.body
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(order, "cancelled", user=member)
+
+    (message,) = mail.outbox
+    assert message.to == ["maria@example.org"]
+    assert message.subject == f"Order {order.number} from Soap Workshop: Cancelled"
+    assert "The items reserved for you have been released" in message.body
+    assert "You paid €12.40 by card: the organisation refunds it to your card." in message.body
+    assert "has not been received" not in message.body
+
+
+def test_status_email_of_an_order_without_purchase_goes_to_the_orders_email(
+    django_capture_on_commit_callbacks,
+):
+    from tests.factories import create_order_with_lines
+
+    coop = organisation("Παλιό Εργαστήρι", code="palio")
+    item = product(coop, "Κερί", "4.00")
+    buyer = UserFactory(email="buyer@example.org", first_name="Νίκος", last_name="Ζ.")
+    order = create_order_with_lines(lines=[(item, 1)], status="new", user=buyer, organisation=coop)
+
+    assert notifications.send_order_status_email(order.pk, "new", "confirmed") == 1
+    (message,) = mail.outbox
+    assert message.to == ["buyer@example.org"]
+    assert message.body.startswith("Γεια σας Νίκος Ζ.,\n")
+    assert "Ο οργανισμός επιβεβαίωσε την παραγγελία σας και την ετοιμάζει." in message.body
+
+
+# Failures -----------------------------------------------------------------------------
+
+
+class FailingBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise SMTPException("the mail server is down")
+
+
+def test_a_mail_server_failure_does_not_undo_or_break_the_purchase(
+    django_capture_on_commit_callbacks, three_organisations, settings, caplog
+):
+    settings.EMAIL_BACKEND = "tests.shop.test_order_emails.FailingBackend"
+
+    purchase = place_three(django_capture_on_commit_callbacks, three_organisations)
+
+    assert purchase.orders.count() == 3
+    assert mail.outbox == []
+    assert "Could not send shop.order.tasks.send_purchase_confirmation" in caplog.text
