@@ -18,10 +18,10 @@ from django.views import View
 from oscar.core.loading import get_model
 
 from shop.checkout.forms import ContactForm, PartForm, ShippingAddressForm
+from shop.geography import greece
 from shop.order import services
 from shop.order.models import DeliveryMethod, OrderStatus, PaymentMethod, Purchase
 
-Country = get_model("address", "Country")
 Line = get_model("order", "Line")
 Order = get_model("order", "Order")
 
@@ -129,21 +129,6 @@ class CheckoutView(View):
             "phone_number": contact["phone"],
             "country": greece(),
         }
-
-
-def greece():
-    """The platform ships within Greece; the country row is made on first use."""
-    country, _created = Country.objects.get_or_create(
-        iso_3166_1_a2="GR",
-        defaults={
-            "iso_3166_1_a3": "GRC",
-            "iso_3166_1_numeric": "300",
-            "printable_name": "Ελλάδα",
-            "name": "Hellenic Republic",
-            "is_shipping_country": True,
-        },
-    )
-    return country
 
 
 def purchase_with_parts(token):

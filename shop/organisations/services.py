@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from shop.geography import greece
 from shop.organisations.access import is_member
 
 Partner = get_model("partner", "Partner")
 PartnerAddress = get_model("partner", "PartnerAddress")
-Country = get_model("address", "Country")
 JoinRequest = get_model("partner", "JoinRequest")
 Invitation = get_model("partner", "Invitation")
 VerificationVouch = get_model("partner", "VerificationVouch")
@@ -98,15 +98,7 @@ def _save_profile(*, organisation, data):
         if existing is not None:
             existing.delete()
         return
-    country, _created = Country.objects.get_or_create(
-        iso_3166_1_a2="GR",
-        defaults={
-            "iso_3166_1_a3": "GRC",
-            "iso_3166_1_numeric": "300",
-            "printable_name": "Ελλάδα",
-            "name": "Hellenic Republic",
-        },
-    )
+    country = greece()
     if existing is None:
         existing = PartnerAddress(partner=organisation)
     for field, value in address.items():

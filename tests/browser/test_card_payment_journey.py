@@ -16,9 +16,8 @@ from playwright.sync_api import expect
 
 from shop.order.services import Consumer, PartChoice, place_purchase
 from tests.factories import create_offered_product
-from tests.factories.market import basket_with
+from tests.factories.market import basket_with, card_organisation
 from tests.shop.stripe_double import StripeDouble
-from tests.shop.test_stripe_payments import card_organisation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

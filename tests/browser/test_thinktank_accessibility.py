@@ -82,8 +82,10 @@ def content():
     }
 
 
-def violations_on(browser, live_server, paths, width, user=None):
+def violations_on(browser, live_server, paths, width, user=None, cookies=()):
     context = browser.new_context(locale="el-GR", viewport={"width": width, "height": 800})
+    if cookies:
+        context.add_cookies(list(cookies))
     page = context.new_page()
     page.set_default_timeout(15_000)
     if user is not None:

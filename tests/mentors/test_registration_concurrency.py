@@ -6,17 +6,17 @@ On SQLite ``select_for_update`` does nothing and the database serialises writers
 the race cannot be reproduced there: the tests are skipped."""
 
 import datetime
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import override_settings
 from django.urls import clear_url_caches
 from django.utils import timezone
 
 from mentors.models import Registration, Session, Theme
 from mentors.services import registrations as services
+from tests.concurrency import run_together
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,30 +37,6 @@ def new_session(**fields):
     # A transactional test empties the tables afterwards, the seeded themes included.
     theme, _created = Theme.objects.get_or_create(slug="agri-food", defaults={"position": 5})
     return Session.objects.create(theme=theme, title="Κοινωνικά αγροκτήματα", **fields)
-
-
-def run_together(target, arguments):
-    """Run ``target(argument)`` in one thread per argument, released at the same moment;
-    returns the results and the errors."""
-    barrier = threading.Barrier(len(arguments))
-    results, errors = [], []
-
-    def worker(argument):
-        try:
-            barrier.wait(timeout=30)
-            results.append(target(argument))
-        except Exception as error:  # noqa: BLE001  (reported by the test)
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(argument,)) for argument in arguments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results, errors
 
 
 def test_simultaneous_registrations_for_the_last_place_give_exactly_one_place():

@@ -4,13 +4,12 @@ connection and commits for real (``transaction=True``).
 On SQLite the database serialises writers, so the race cannot be reproduced there: the
 test is skipped with that reason. CI runs it on PostgreSQL."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from oscar.core.loading import get_model
 
 from shop.order import services
+from tests.concurrency import run_together
 from tests.factories.market import basket_with, product_of, selling_organisation
 
 Order = get_model("order", "Order")
@@ -29,30 +28,6 @@ def _postgresql_only():
             "SQLite serialises writers, so racing checkouts cannot be reproduced there. "
             "Run with DATABASE_URL=postgres://…"
         )
-
-
-def run_together(target, arguments):
-    """Run ``target(argument)`` in one thread per argument, released at the same moment;
-    returns the results and the errors."""
-    barrier = threading.Barrier(len(arguments))
-    results, errors = [], []
-
-    def worker(argument):
-        try:
-            barrier.wait(timeout=30)
-            results.append(target(argument))
-        except Exception as error:  # noqa: BLE001  (reported by the test)
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(argument,)) for argument in arguments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results, errors
 
 
 def test_consumers_racing_for_the_last_items_get_exactly_that_many_orders():

@@ -5,7 +5,7 @@ follow), marks offline payments received, prints receipts and exports CSV."""
 import csv
 import io
 from datetime import datetime
-from decimal import Decimal
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,96 +17,43 @@ from django.utils import translation
 from oscar.core.loading import get_model
 
 from shop.order.models import OrderStatus
-from shop.order.services import Consumer, PartChoice, place_purchase
-from shop.partner.strategy import Selector
-from tests.factories import (
-    OrganisationFactory,
-    ProductClassFactory,
-    UserFactory,
-    create_member,
-    create_offered_product,
+from shop.order.services import PartChoice
+from tests.factories import UserFactory, create_member
+from tests.factories.market import (
+    VALID_IBAN,
+    buy,
+    product_of,
+    selling_organisation,
+    shipping_address,
 )
 
 pytestmark = pytest.mark.django_db
 
-Basket = get_model("basket", "Basket")
-Country = get_model("address", "Country")
 Order = get_model("order", "Order")
 OrderNote = get_model("order", "OrderNote")
-ShippingFee = get_model("partner", "ShippingFee")
 StockRecord = get_model("partner", "StockRecord")
 
 ATHENS = ZoneInfo("Europe/Athens")
-IBAN = "GR1601101250000000012300695"
-CONSUMER = Consumer(email="maria@example.org", name="Μαρία Παπαδοπούλου", phone="6912345678")
 
-
-def greece():
-    country, _created = Country.objects.get_or_create(
-        iso_3166_1_a2="GR",
-        defaults={
-            "iso_3166_1_a3": "GRC",
-            "iso_3166_1_numeric": "300",
-            "printable_name": "Ελλάδα",
-            "name": "Hellenic Republic",
-            "is_shipping_country": True,
-        },
-    )
-    return country
-
-
-def shipping_address():
-    return {
-        "first_name": "Μαρία",
-        "last_name": "Παπαδοπούλου",
-        "line1": "Ερμού 10",
-        "line4": "Αθήνα",
-        "postcode": "10563",
-        "country": greece(),
-    }
+product = partial(product_of, stock=10)
 
 
 def organisation(name, vat_number, **fields):
-    fields = {
-        "tax_office": "ΔΟΥ Χανίων",
-        "accepts_bank_transfer": True,
-        "iban": IBAN,
-        "offers_pickup": True,
-        **fields,
-    }
-    return OrganisationFactory(name=name, vat_number=vat_number, **fields)
-
-
-def product(organisation, title, price, *, stock=10, vat_rate="reduced"):
-    product_class = ProductClassFactory(name=f"Class {vat_rate}", vat_rate=vat_rate)
-    return create_offered_product(
-        organisation=organisation,
-        title=title,
-        price=Decimal(price),
-        stock=stock,
-        product_class=product_class,
+    return selling_organisation(
+        name, vat_number=vat_number, tax_office="ΔΟΥ Χανίων", iban=VALID_IBAN, **fields
     )
-
-
-def buy(items, choices, *, address=None):
-    basket = Basket.objects.create()
-    basket.strategy = Selector().strategy()
-    for item, quantity in items:
-        basket.add_product(item, quantity)
-    return place_purchase(basket, CONSUMER, choices, address_fields=address)
 
 
 @pytest.fixture
 def market():
     """Three organisations and one purchase across them; A ships its part (bank
     transfer), B and C are picked up."""
-    org_a = organisation("Συνεταιρισμός Άλφα", "094014201", offers_shipping=True)
-    ShippingFee.objects.create(organisation=org_a, min_subtotal=0, fee=Decimal("3.72"))
+    org_a = organisation("Συνεταιρισμός Άλφα", "094014201", shipping_fees=[("0", "3.72")])
     org_b = organisation("Συνεταιρισμός Βήτα", "090000045")
     org_c = organisation("Συνεταιρισμός Γάμμα", "099999999")
     honey = product(org_a, "Θυμαρίσιο μέλι", "8.00", stock=10)
     soap = product(org_b, "Σαπούνι ελαιολάδου", "4.00")
-    tour = product(org_c, "Ξενάγηση στο αμπέλι", "20.00", vat_rate="standard")
+    tour = product(org_c, "Ξενάγηση στο αμπέλι", "20.00", vat="standard")
     purchase = buy(
         [(honey, 3), (soap, 2), (tour, 1)],
         {
@@ -294,9 +241,7 @@ def test_card_order_cannot_be_marked_paid(client, settings):
     coop = organisation(
         "Συνεταιρισμός Κάρτας",
         "123456783",
-        stripe_account_id="acct_test",
-        stripe_charges_enabled=True,
-        stripe_payouts_enabled=True,
+        stripe_account="acct_test",
     )
     purchase = buy([(product(coop, "Λάδι", "10.00"), 1)], {coop.pk: PartChoice("pickup", "card")})
     order = purchase.orders.get()
@@ -388,7 +333,7 @@ def march(market):
     """A's orders placed around March 2025 (Athens time): the first and last minutes of
     the month are in it, the minutes just outside are not."""
     org_a = market["org_a"]
-    olive_oil = product(org_a, "Ελαιόλαδο", "10.00", vat_rate="reduced")
+    olive_oil = product(org_a, "Ελαιόλαδο", "10.00", vat="reduced")
     first = place_at(market["order_a"], datetime(2025, 3, 1, 0, 30, tzinfo=ATHENS))
     last = buy(
         [(olive_oil, 2), (market["honey"], 1)], {org_a.pk: PartChoice("pickup", "bank_transfer")}
@@ -505,20 +450,22 @@ def test_csv_export_queries_do_not_grow_with_orders(client_a, market):
     assert count_one == count_many
 
 
+def order_list_queries(client):
+    """The queries that the order list makes, and the number of orders it lists."""
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(reverse("dashboard:order-list"))
+    assert response.status_code == 200
+    return len(context.captured_queries), len(response.context["orders"])
+
+
 def test_order_list_queries_do_not_grow_with_orders(client_a, market):
     org_a = market["org_a"]
     olive_oil = product(org_a, "Ελαιόλαδο", "10.00", stock=100)
 
-    def queries():
-        with CaptureQueriesContext(connection) as context:
-            response = client_a.get(reverse("dashboard:order-list"))
-        assert response.status_code == 200
-        return len(context.captured_queries), len(response.context["orders"])
-
-    count_one, orders_one = queries()
+    count_one, orders_one = order_list_queries(client_a)
     for _ in range(9):
         buy([(olive_oil, 1)], {org_a.pk: PartChoice("pickup", "cash")})
-    count_many, orders_many = queries()
+    count_many, orders_many = order_list_queries(client_a)
 
     assert (orders_one, orders_many) == (1, 10)
     assert count_one == count_many
@@ -529,16 +476,10 @@ def test_staff_order_list_queries_do_not_grow_with_orders(client, market):
     org_a = market["org_a"]
     olive_oil = product(org_a, "Ελαιόλαδο", "10.00", stock=100)
 
-    def queries():
-        with CaptureQueriesContext(connection) as context:
-            response = client.get(reverse("dashboard:order-list"))
-        assert response.status_code == 200
-        return len(context.captured_queries), len(response.context["orders"])
-
-    count_three, orders_three = queries()
+    count_three, orders_three = order_list_queries(client)
     for _ in range(7):
         buy([(olive_oil, 1)], {org_a.pk: PartChoice("pickup", "cash")})
-    count_many, orders_many = queries()
+    count_many, orders_many = order_list_queries(client)
 
     assert (orders_three, orders_many) == (3, 10)
     assert count_three == count_many

@@ -1,8 +1,9 @@
 """E-mails of the social market: the consumer's confirmation with every part, each
 organisation's notice with only its own order, and the status e-mails."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
-from decimal import Decimal
+from functools import partial
 from smtplib import SMTPException
 
 import pytest
@@ -15,91 +16,36 @@ from oscar.core.loading import get_model
 
 from shop.order import notifications
 from shop.order.models import DeliveryMethod, OrderStatus, PaymentMethod
-from shop.order.services import Consumer, PartChoice, change_status, mark_paid, place_purchase
-from shop.partner.strategy import Selector
-from tests.factories import (
-    OrganisationFactory,
-    ProductClassFactory,
-    UserFactory,
-    create_member,
-    create_offered_product,
+from shop.order.services import PartChoice, change_status, mark_paid, place_purchase
+from tests.factories import UserFactory, create_member
+from tests.factories.market import (
+    MARIA,
+    VALID_IBAN,
+    basket_with,
+    product_of,
+    selling_organisation,
+    shipping_address,
 )
 
 pytestmark = pytest.mark.django_db
 
-Basket = get_model("basket", "Basket")
-Country = get_model("address", "Country")
 Order = get_model("order", "Order")
-PartnerAddress = get_model("partner", "PartnerAddress")
-ShippingFee = get_model("partner", "ShippingFee")
 
-IBAN = "GR1601101250000000012300695"
 IBAN_DISPLAY = "GR16 0110 1250 0000 0001 2300 695"
-CONSUMER = {"email": "maria@example.org", "name": "Μαρία Παπαδοπούλου", "phone": "6912345678"}
+
+product = partial(product_of, stock=10)
 
 
-def greece():
-    country, _created = Country.objects.get_or_create(
-        iso_3166_1_a2="GR",
-        defaults={
-            "iso_3166_1_a3": "GRC",
-            "iso_3166_1_numeric": "300",
-            "printable_name": "Ελλάδα",
-            "name": "Hellenic Republic",
-            "is_shipping_country": True,
-        },
-    )
-    return country
-
-
-def organisation(name, *, address=None, **fields):
+def organisation(name, **fields):
     fields.setdefault("contact_email", f"{fields.get('code', name.split()[-1]).lower()}@coop.gr")
-    created = OrganisationFactory(name=name, is_verified=True, **fields)
-    if address:
-        line1, city, postcode = address
-        PartnerAddress.objects.create(
-            partner=created, line1=line1, line4=city, postcode=postcode, country=greece()
-        )
-    return created
-
-
-def product(organisation, title, price, *, stock=10, vat_rate="reduced"):
-    product_class = ProductClassFactory(name=f"Class {vat_rate}", vat_rate=vat_rate)
-    return create_offered_product(
-        organisation=organisation,
-        title=title,
-        price=Decimal(price),
-        stock=stock,
-        product_class=product_class,
-    )
-
-
-def basket_with(*items):
-    basket = Basket.objects.create()
-    basket.strategy = Selector().strategy()
-    for item, quantity in items:
-        basket.add_product(item, quantity)
-    return basket
+    return selling_organisation(name, is_verified=True, **fields)
 
 
 def place(capture, basket, choices, *, language="el", address=None, **consumer):
-    details = {**CONSUMER, **consumer}
     with capture(execute=True):
         return place_purchase(
-            basket, Consumer(language=language, **details), choices, address_fields=address
+            basket, replace(MARIA, language=language, **consumer), choices, address_fields=address
         )
-
-
-def shipping_address():
-    return {
-        "first_name": "Μαρία",
-        "last_name": "Παπαδοπούλου",
-        "line1": "Ερμού 10",
-        "line4": "Αθήνα",
-        "postcode": "10563",
-        "country": greece(),
-        "phone_number": "+302101234567",
-    }
 
 
 def sent_to(address):
@@ -122,20 +68,18 @@ def three_organisations():
         "Σαπωνοποιία Λέσβου",
         code="sapouni",
         language="en",
-        accepts_bank_transfer=True,
-        iban=IBAN,
+        iban=VALID_IBAN,
         address=("Πλατεία Σαπφούς 3", "Μυτιλήνη", "81100"),
     )
     oil_coop = organisation(
         "Ελαιουργικός Συνεταιρισμός Μάνης",
         code="elaio",
-        offers_shipping=True,
+        shipping_fees=[("0", "4.50")],
         address=("Αρεόπολη", "Μάνη", "23062"),
     )
-    ShippingFee.objects.create(organisation=oil_coop, min_subtotal=0, fee=Decimal("4.50"))
     return {
         "honey": (honey_coop, product(honey_coop, "Μέλι θυμαρίσιο 450 g", "10.00")),
-        "soap": (soap_coop, product(soap_coop, "Σαπούνι ελαιολάδου", "5.00", vat_rate="standard")),
+        "soap": (soap_coop, product(soap_coop, "Σαπούνι ελαιολάδου", "5.00", vat="standard")),
         "oil": (oil_coop, product(oil_coop, "Ελαιόλαδο 1 λίτρο", "12.00")),
     }
 
@@ -150,7 +94,9 @@ def place_three(capture, three_organisations, **kwargs):
         soap_coop.pk: PartChoice("pickup", "bank_transfer", note="Χωρίς άρωμα, παρακαλώ"),
         oil_coop.pk: PartChoice("shipping", "cash"),
     }
-    return place(capture, basket, choices, address=shipping_address(), **kwargs)
+    return place(
+        capture, basket, choices, address=shipping_address(phone_number="+302101234567"), **kwargs
+    )
 
 
 def orders_of(purchase):
@@ -360,9 +306,7 @@ def test_card_part_links_to_the_payment_page(django_capture_on_commit_callbacks,
     settings.STRIPE_ENABLED = True
     coop = organisation(
         "Κοινσέπ Ξενάγησης",
-        stripe_account_id="acct_123",
-        stripe_charges_enabled=True,
-        stripe_payouts_enabled=True,
+        stripe_account="acct_123",
     )
     tour = product(coop, "Ξενάγηση στην Παλιά Πόλη", "20.00")
     purchase = place(
@@ -410,8 +354,7 @@ def test_confirmation_queries_do_not_grow_with_parts_and_lines(
     django_capture_on_commit_callbacks,
 ):
     def queries_for(organisations, lines_each):
-        basket = Basket.objects.create()
-        basket.strategy = Selector().strategy()
+        basket = basket_with()
         choices = {}
         for index in range(organisations):
             coop = organisation(
@@ -437,13 +380,22 @@ def test_confirmation_queries_do_not_grow_with_parts_and_lines(
 # Status e-mails -----------------------------------------------------------------------
 
 
+def placed_order(capture, three_organisations, code):
+    """The purchase from the three organisations, the order of the one with ``code``
+    and a member of that organisation; the e-mails of the purchase are cleared."""
+    purchase = place_three(capture, three_organisations)
+    order = orders_of(purchase)[code]
+    member = create_member(order.organisation)
+    mail.outbox.clear()
+    return purchase, order, member
+
+
 def test_status_change_emails_the_consumer_once(
     django_capture_on_commit_callbacks, three_organisations
 ):
-    purchase = place_three(django_capture_on_commit_callbacks, three_organisations)
-    honey_order = orders_of(purchase)["meli"]
-    member = create_member(honey_order.organisation)
-    mail.outbox.clear()
+    purchase, honey_order, member = placed_order(
+        django_capture_on_commit_callbacks, three_organisations, "meli"
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         change_status(honey_order, "ready_for_pickup", user=member)
@@ -472,10 +424,9 @@ def test_status_change_emails_the_consumer_once(
 def test_confirming_an_unpaid_bank_transfer_repeats_how_to_pay(
     django_capture_on_commit_callbacks, three_organisations
 ):
-    purchase = place_three(django_capture_on_commit_callbacks, three_organisations)
-    soap_order = orders_of(purchase)["sapouni"]
-    member = create_member(soap_order.organisation)
-    mail.outbox.clear()
+    _purchase, soap_order, member = placed_order(
+        django_capture_on_commit_callbacks, three_organisations, "sapouni"
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         change_status(soap_order, "confirmed", user=member)
@@ -500,10 +451,9 @@ def test_confirming_an_unpaid_bank_transfer_repeats_how_to_pay(
 def test_shipped_status_email_names_the_address(
     django_capture_on_commit_callbacks, three_organisations
 ):
-    purchase = place_three(django_capture_on_commit_callbacks, three_organisations)
-    oil_order = orders_of(purchase)["elaio"]
-    member = create_member(oil_order.organisation)
-    mail.outbox.clear()
+    _purchase, oil_order, member = placed_order(
+        django_capture_on_commit_callbacks, three_organisations, "elaio"
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         change_status(oil_order, "shipped", user=member)
@@ -523,11 +473,9 @@ def test_cancelled_paid_card_order_says_the_money_is_refunded(
         "Soap Workshop",
         code="workshop",
         language="en",
-        stripe_account_id="acct_123",
-        stripe_charges_enabled=True,
-        stripe_payouts_enabled=True,
+        stripe_account="acct_123",
     )
-    soap = product(coop, "Olive oil soap", "5.00", vat_rate="standard")
+    soap = product(coop, "Olive oil soap", "5.00", vat="standard")
     purchase = place(
         django_capture_on_commit_callbacks,
         basket_with((soap, 2)),

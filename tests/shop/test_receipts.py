@@ -4,102 +4,41 @@ purchase's secret token."""
 
 import io
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.urls import reverse
-from oscar.core.loading import get_model
 from oscar.templatetags.currency_filters import currency
 from pypdf import PdfReader
 
 from shop.order.models import DeliveryMethod, OrderStatus, PaymentMethod
 from shop.order.receipts import receipt_context, receipt_pdf
-from shop.order.services import (
-    Consumer,
-    PartChoice,
-    change_status,
-    place_purchase,
-    vat_breakdown,
-)
-from shop.partner.strategy import Selector
-from tests.factories import (
-    OrganisationFactory,
-    ProductClassFactory,
-    UserFactory,
-    create_offered_product,
+from shop.order.services import Consumer, PartChoice, change_status, vat_breakdown
+from tests.factories import UserFactory
+from tests.factories.market import (
+    VALID_IBAN,
+    buy,
+    product_of,
+    selling_organisation,
+    shipping_address,
 )
 
 pytestmark = pytest.mark.django_db
 
-Basket = get_model("basket", "Basket")
-Country = get_model("address", "Country")
-PartnerAddress = get_model("partner", "PartnerAddress")
-ShippingFee = get_model("partner", "ShippingFee")
-
-IBAN = "GR1601101250000000012300695"
-CONSUMER = Consumer(email="maria@example.org", name="Μαρία Παπαδοπούλου", phone="6912345678")
-
-
-def greece():
-    country, _created = Country.objects.get_or_create(
-        iso_3166_1_a2="GR",
-        defaults={
-            "iso_3166_1_a3": "GRC",
-            "iso_3166_1_numeric": "300",
-            "printable_name": "Ελλάδα",
-            "name": "Hellenic Republic",
-            "is_shipping_country": True,
-        },
-    )
-    return country
+product = partial(product_of, stock=10)
 
 
 def organisation(name, vat_number, **fields):
-    created = OrganisationFactory(
-        name=name,
+    return selling_organisation(
+        name,
         vat_number=vat_number,
         tax_office="ΔΟΥ Ηρακλείου",
         gemi_number="123456789000",
         contact_email="info@coop.gr",
-        accepts_bank_transfer=True,
-        iban=IBAN,
+        iban=VALID_IBAN,
+        address=("Λεωφόρος Κνωσού 12", "Ηράκλειο", "71306"),
         **fields,
     )
-    PartnerAddress.objects.create(
-        partner=created, line1="Λεωφόρος Κνωσού 12", line4="Ηράκλειο", postcode="71306",
-        country=greece(),
-    )  # fmt: skip
-    return created
-
-
-def product(organisation, title, price, *, vat_rate="reduced", stock=10):
-    product_class = ProductClassFactory(name=f"Class {vat_rate}", vat_rate=vat_rate)
-    return create_offered_product(
-        organisation=organisation,
-        title=title,
-        price=Decimal(price),
-        stock=stock,
-        product_class=product_class,
-    )
-
-
-def basket_with(*items):
-    basket = Basket.objects.create()
-    basket.strategy = Selector().strategy()
-    for item, quantity in items:
-        basket.add_product(item, quantity)
-    return basket
-
-
-def shipping_address():
-    return {
-        "first_name": "Μαρία",
-        "last_name": "Παπαδοπούλου",
-        "line1": "Ερμού 10",
-        "line4": "Αθήνα",
-        "postcode": "10563",
-        "country": greece(),
-        "phone_number": "+302101234567",
-    }
 
 
 @pytest.fixture
@@ -113,7 +52,7 @@ def two_organisations():
 def buy_from(organisations):
     items = [(product(org, f"Προϊόν {org.pk}", "10.00"), 1) for org in organisations]
     choices = {org.pk: PartChoice("pickup", "bank_transfer") for org in organisations}
-    return place_purchase(basket_with(*items), CONSUMER, choices)
+    return buy(items, choices)
 
 
 def test_receipt_numbers_are_sequential_per_organisation(two_organisations):
@@ -143,18 +82,15 @@ def test_receipt_numbers_are_sequential_per_organisation(two_organisations):
 def three_rate_order():
     """One organisation's order: 2 × 12,40 € at 24%, 3 × 5,65 € at 13%, 1 × 7,95 € at 6%,
     shipped for 4,96 € (VAT 24% included)."""
-    coop = organisation("Αγροτικός Συνεταιρισμός Πεζών", "094014201", offers_shipping=True)
-    ShippingFee.objects.create(organisation=coop, min_subtotal=0, fee=Decimal("4.96"))
-    basket = basket_with(
-        (product(coop, "Κεραμική κούπα", "10.00", vat_rate="standard"), 2),
-        (product(coop, "Θυμαρίσιο μέλι", "5.00", vat_rate="reduced"), 3),
-        (product(coop, "Βιβλίο συνταγών", "7.50", vat_rate="super_reduced"), 1),
-    )
-    purchase = place_purchase(
-        basket,
-        CONSUMER,
+    coop = organisation("Αγροτικός Συνεταιρισμός Πεζών", "094014201", shipping_fees=[("0", "4.96")])
+    purchase = buy(
+        [
+            (product(coop, "Κεραμική κούπα", "10.00", vat="standard"), 2),
+            (product(coop, "Θυμαρίσιο μέλι", "5.00", vat="reduced"), 3),
+            (product(coop, "Βιβλίο συνταγών", "7.50", vat="super_reduced"), 1),
+        ],
         {coop.pk: PartChoice("shipping", "bank_transfer")},
-        address_fields=shipping_address(),
+        address=shipping_address(phone_number="+302101234567"),
     )
     return purchase.orders.get()
 
@@ -297,10 +233,10 @@ def test_consumer_account_shows_each_part_with_status_and_receipt(client, two_or
     honey, soap = two_organisations
     user = UserFactory(email="maria@example.org")
     items = [(product(org, f"Προϊόν {org.name}", "10.00"), 1) for org in (honey, soap)]
-    purchase = place_purchase(
-        basket_with(*items),
-        Consumer(email=user.email, name="Μαρία Παπαδοπούλου", user=user),
+    purchase = buy(
+        items,
         {honey.pk: PartChoice("pickup", "bank_transfer"), soap.pk: PartChoice("pickup", "cash")},
+        consumer=Consumer(email=user.email, name="Μαρία Παπαδοπούλου", user=user),
     )
     honey_order = purchase.orders.get(organisation=honey)
     change_status(honey_order, OrderStatus.CONFIRMED)

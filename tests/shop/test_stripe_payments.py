@@ -22,16 +22,14 @@ from shop.order.services import (
     PartChoice,
     change_status,
     group_basket,
-    place_purchase,
     release_expired_orders,
 )
-from shop.partner.strategy import Selector
 from tests.factories import OrganisationFactory, UserFactory, create_member, create_offered_product
+from tests.factories.market import basket_with, buy, card_organisation
 from tests.shop.stripe_double import StripeDouble
 
 pytestmark = pytest.mark.django_db
 
-Basket = get_model("basket", "Basket")
 Partner = get_model("partner", "Partner")
 PaymentEvent = get_model("order", "PaymentEvent")
 
@@ -52,26 +50,6 @@ def stripe_api(settings):
         yield double
 
 
-def card_organisation(name, account_id, **fields):
-    return OrganisationFactory(
-        name=name,
-        stripe_account_id=account_id,
-        stripe_charges_enabled=True,
-        stripe_payouts_enabled=True,
-        accepts_cash=True,
-        **fields,
-    )
-
-
-def basket_with(*items):
-    """An open basket holding (product, quantity) pairs."""
-    basket = Basket.objects.create()
-    basket.strategy = Selector().strategy()
-    for product, quantity in items:
-        basket.add_product(product, quantity)
-    return basket
-
-
 @pytest.fixture
 def market(stripe_api):
     """Honey (2 × 10.00 + 13% VAT = 22.60) and soap (7.35 + 13% VAT = 8.31) paid by card to
@@ -82,15 +60,14 @@ def market(stripe_api):
     honey = create_offered_product(organisation=honey_org, price=Decimal("10.00"), title="Μέλι")
     soap = create_offered_product(organisation=soap_org, price=Decimal("7.35"), title="Σαπούνι")
     oil = create_offered_product(organisation=oil_org, price=Decimal("5.00"), title="Λάδι")
-    basket = basket_with((honey, 2), (soap, 1), (oil, 1))
-    purchase = place_purchase(
-        basket,
-        Consumer(email="maria@example.org", name="Μαρία Παπαδάκη"),
+    purchase = buy(
+        [(honey, 2), (soap, 1), (oil, 1)],
         {
             honey_org.pk: PartChoice("pickup", "card"),
             soap_org.pk: PartChoice("pickup", "card"),
             oil_org.pk: PartChoice("pickup", "cash"),
         },
+        consumer=Consumer(email="maria@example.org", name="Μαρία Παπαδάκη"),
     )
     honey_order, soap_order, oil_order = purchase.orders.order_by("number")
     assert (honey_order.organisation, soap_order.organisation, oil_order.organisation) == (
