@@ -9,7 +9,7 @@ not verified yet, and drops a product from the index when it stops being visible
 # The module, not the class: haystack registers every index class found in this module.
 from oscar.apps.search import search_indexes as oscar_search_indexes
 
-from shop.text import fold_for_search
+from shop.text import searchable_text
 
 
 class ProductIndex(oscar_search_indexes.ProductIndex):
@@ -25,11 +25,12 @@ class ProductIndex(oscar_search_indexes.ProductIndex):
         return super().read_queryset(using).prefetch_related("stockrecords__partner")
 
     def prepare(self, obj):
-        """The searched text holds each word as written and folded (no accents, lower
-        case, final sigma as σ), so that ``μελι``, ``ΜΕΛΙ`` and ``Μέλι`` all match."""
+        """The searched text holds each word as written, folded (no accents, lower case,
+        final sigma as σ) and by its Greeklish key, so that ``μελι``, ``ΜΕΛΙ``, ``Μέλι``
+        and ``meli`` all match."""
         data = super().prepare(obj)
         text = data.get("text") or ""
-        data["text"] = f"{text}\n{fold_for_search(text)}"
+        data["text"] = f"{text}\n{searchable_text(text)}"
         return data
 
     def update_object(self, instance, using=None, **kwargs):

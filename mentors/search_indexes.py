@@ -6,18 +6,20 @@ think tank's stored fields exactly (``thinktank.search_indexes.EntryIndex``: the
 holds the question's id, from which the site search builds the link in the visitor's
 language (an answer's link adds ``#answer-<id>``, its own id being the result's pk).
 
-The searched ``text`` is folded by ``shop.text.fold_for_search``, like the query, so
-that a search is accent- and case-insensitive on Whoosh and Elasticsearch alike.
+The searched ``text`` is folded, with its Greeklish keys (``shop.text.searchable_text``),
+like the query, so that a search is accent- and case-insensitive and Greeklish finds
+Greek, on Whoosh and Elasticsearch alike.
 
 A post leaves the index as soon as it is hidden or removed by moderation (an answer
 also when its question is): ``update_object`` removes what a visitor may not read.
 """
 
 from django.urls import reverse
-from haystack import connections, indexes
+from haystack import indexes
 
 from mentors.models import Answer, Moderation, Question
-from shop.text import fold_for_search
+from shop.search_indexing import index_later
+from shop.text import searchable_text
 from thinktank.richtext import plain_text
 from thinktank.search_indexes import SNIPPET_CHARS, EntryIndex
 
@@ -52,7 +54,7 @@ class QuestionIndex(PostIndex, indexes.Indexable):
 
     def prepare_text(self, question):
         parts = [question.title, plain_text(question.body), _author_name(question)]
-        return fold_for_search(" ".join(part for part in parts if part))
+        return searchable_text(" ".join(part for part in parts if part))
 
     def prepare_tt_slug(self, question):
         return str(question.pk)
@@ -68,7 +70,7 @@ class AnswerIndex(PostIndex, indexes.Indexable):
 
     def prepare_text(self, answer):
         parts = [plain_text(answer.body), _author_name(answer)]
-        return fold_for_search(" ".join(part for part in parts if part))
+        return searchable_text(" ".join(part for part in parts if part))
 
     def prepare_tt_title(self, answer):
         return answer.question.title
@@ -86,7 +88,12 @@ def result_url(result):
 
 
 def reindex_answers_of(question_id):
-    """Index or unindex a question's answers after the question's visibility changed."""
-    index = connections["default"].get_unified_index().get_index(Answer)
-    for answer in Answer.objects.filter(question_id=question_id).select_related("question"):
-        index.update_object(answer)
+    """Index or unindex a question's answers after the question's visibility changed
+    (through ``shop.search_indexing``: inline, or by Celery after the commit)."""
+    answer_ids = Answer.objects.filter(question_id=question_id).values_list("pk", flat=True)
+    index_later(Answer, list(answer_ids))
+
+
+# Sessions have their own module (it builds on the think tank index); listed here, where
+# haystack looks for indexes.
+from mentors.session_search import SessionIndex  # noqa: E402, F401

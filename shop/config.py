@@ -21,7 +21,7 @@ class CoopShopConfig(Shop):
             path("catalogue/", self.catalogue_app.urls),
             path("basket/", self.basket_app.urls),
             path("checkout/", self.checkout_app.urls),
-            path("search/", self.search_app.urls),
+            path("search/", include("catalogue_ext.search_urls")),
             path("offers/", self.offer_app.urls),
             path("wishlists/", self.wishlists_app.urls),
             path("organisations/<slug:slug>/products/import/", include("catalogue_ext.urls")),

@@ -21,10 +21,17 @@ def _url_in_language(path, language_code):
 
 
 def site(request):
-    """Values every page's layout needs: the language switcher's links."""
+    """Values every page's layout needs: the language switcher's links and the kinds the
+    header's search can be narrowed to."""
+    from shop.search_views import KINDS
+
     current = get_language()
     path = request.get_full_path()
     return {
+        "search_kinds": KINDS,
+        "search_kind": request.GET.get("kind", "")
+        if request.resolver_match and request.resolver_match.url_name == "site-search"
+        else "",
         "language_links": [
             {
                 "code": code,

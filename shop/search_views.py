@@ -2,11 +2,9 @@
 and the social market's products and services on one page, grouped by kind.
 
 The query is folded like the indexed text (``shop.text.fold_for_search``), so that a
-search is accent- and case-insensitive. The think tank's indexes hold folded text. The
-product index (``catalogue_ext.search_indexes``) holds the text as written, only
-lower-cased by the analyser: products are searched with the query as typed OR folded,
-which finds ``Μέλι`` for ``μέλι`` and ``ΜΈΛΙ`` but not for ``μελι`` until that index
-folds its text too.
+search is accent- and case-insensitive, and also searched by its Greeklish key
+(``shop.text.greeklish_key``), which every index stores beside the folded text: ``meli``
+finds ``Μέλι``. Products are searched through ``catalogue_ext.search``, as typed too.
 
 Think-tank results are drawn from the index's stored fields alone; the products of a
 page are loaded in one query with their organisations (one more), so the number of
@@ -33,16 +31,23 @@ from haystack.query import SQ, SearchQuerySet
 from oscar.core.loading import get_model
 from whoosh.lang.porter import stem
 
+from catalogue_ext.search import product_search
 from mentors import search_indexes as mentors_search
-from mentors.models import Answer, Question
-from shop.text import fold_for_search
+from mentors import session_search
+from mentors.models import Answer, Question, Session
+from shop.partner import search_indexes as organisation_search
+from shop.search_suggestions import spelling_suggestion
+from shop.text import fold_for_search, greeklish_key
 from thinktank.models import Article, Document, Event, NewsItem, Proposal, Video
 
+Partner = get_model("partner", "Partner")
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
 
 ALL = "all"
 PRODUCTS = "products"
+ORGANISATIONS = organisation_search.SECTION
+SESSIONS = session_search.SECTION
 PREVIEW_SIZE = 5
 PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
@@ -56,8 +61,8 @@ class Kind:
     model: type | tuple  # one model, or the models whose results the kind gathers
 
 
-# The founders' order: the think tank's sections, the MENTORS questions and answers,
-# then the social market.
+# The founders' order: the think tank's sections, the MENTORS sessions and questions and
+# answers, then the social market (its organisations, their products and services).
 KINDS = (
     Kind("news", _("News"), NewsItem),
     Kind("articles", _("Opinion articles"), Article),
@@ -65,7 +70,9 @@ KINDS = (
     Kind("events", _("Events"), Event),
     Kind("videos", _("Videos"), Video),
     Kind("proposals", _("Proposals and interventions"), Proposal),
+    Kind("sessions", _("MENTORS sessions"), Session),
     Kind("questions", _("Questions and answers"), (Question, Answer)),
+    Kind(ORGANISATIONS, _("Organisations"), Partner),
     Kind(PRODUCTS, _("Products and services"), Product),
 )
 KIND_BY_KEY = {kind.key: kind for kind in KINDS}
@@ -101,11 +108,15 @@ def search_terms(folded_query):
 
 
 def results_of(kind, query, folded):
-    """The SearchQuerySet of one kind's results, best first."""
+    """The SearchQuerySet of one kind's results, best first: the query folded, or by its
+    Greeklish key (``meli`` finds ``μέλι``); products also as typed."""
+    if kind.key == PRODUCTS:
+        return product_search(query)
     models = kind.model if isinstance(kind.model, tuple) else (kind.model,)
     results = SearchQuerySet().models(*models)
-    if kind.key == PRODUCTS and query != folded:
-        return results.filter(SQ(content=AutoQuery(query)) | SQ(content=AutoQuery(folded)))
+    key = greeklish_key(query)
+    if key.strip() and key != folded:
+        return results.filter(SQ(content=AutoQuery(folded)) | SQ(content=AutoQuery(key)))
     return results.auto_query(folded)
 
 
@@ -168,6 +179,10 @@ def _entry_hits(results, terms):
             continue
         if result.tt_section in mentors_search.SECTIONS:
             url = mentors_search.result_url(result)
+        elif result.tt_section == SESSIONS:
+            url = reverse("mentors:session", kwargs={"pk": int(result.tt_slug)})
+        elif result.tt_section == ORGANISATIONS:
+            url = reverse("organisations:storefront", kwargs={"slug": result.tt_slug})
         else:
             url = reverse(f"thinktank:{result.tt_section}-detail", kwargs={"slug": result.tt_slug})
         hits.append(
@@ -222,7 +237,7 @@ def hits_of(kind, results, terms):
 
 
 class SiteSearchView(TemplateView):
-    """``?q=words&kind=all|news|articles|library|events|videos|proposals|questions|products``.
+    """``?q=words&kind=all|news|articles|library|events|videos|proposals|sessions|questions|organisations|products``.
 
     With ``kind=all`` (or an unknown kind) each kind shows its first results and its
     count, with a link to all of them; with one kind, its results are paginated.
@@ -261,6 +276,13 @@ class SiteSearchView(TemplateView):
                 page_obj=page,
                 query_without_page=urlencode({"q": query, "kind": kind.key}),
                 all_kinds_url="?" + urlencode({"q": query, "kind": ALL}),
+            )
+        # "Did you mean …?" when nothing was found, where the backend has spelling data.
+        suggestion = spelling_suggestion(query) if not context["total"] else None
+        if suggestion:
+            context["suggestion"] = suggestion
+            context["suggestion_url"] = "?" + urlencode(
+                {"q": suggestion, "kind": kind.key if kind else ALL}
             )
         return context
 

@@ -1,5 +1,6 @@
 """Greek text helpers: transliteration to Latin (ELOT 743) and slugs."""
 
+import re
 import unicodedata
 
 from django.utils.text import slugify
@@ -79,3 +80,56 @@ def fold_for_search(text) -> str:
     decomposed = unicodedata.normalize("NFD", str(text or ""))
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
     return unicodedata.normalize("NFC", bare.casefold())
+
+
+_GREEKLISH_RULES = [
+    # Latin spellings of the same Greek sound, reduced to one: Greeklish typed by
+    # people (meli, elaiolado, thymarisio, 8alassa) and Greek transliterated by
+    # ELOT 743 meet on the same key.
+    (re.compile(r"8"), "th"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"[ck]h"), "h"),
+    (re.compile(r"ks"), "x"),
+    (re.compile(r"ou"), "u"),
+    (re.compile(r"ai"), "e"),
+    (re.compile(r"(?:ei|oi|yi)"), "i"),
+    (re.compile(r"au"), "av"),
+    (re.compile(r"eu"), "ev"),
+    (re.compile(r"mp"), "b"),
+    (re.compile(r"nt"), "d"),
+    (re.compile(r"(?:ng|gk|gg)"), "g"),
+    (re.compile(r"y"), "i"),
+    (re.compile(r"w"), "o"),
+    (re.compile(r"([a-z])\1+"), r"\1"),
+]
+
+
+def greeklish_key(text) -> str:
+    """A loose Latin key of Greek or Greeklish text, for matching one with the other.
+
+    ``Ελαιόλαδο`` and ``elaiolado`` both give ``eleolado``; ``Μέλι Θυμαρίσιο``,
+    ``meli thymarisio`` and ``meli thimarisio`` give ``meli thimarisio``. The index
+    stores the key of every text beside the text itself, and a query is also searched
+    by its key.
+    """
+    latin = transliterate_greek(fold_for_search(text)).lower()
+    for pattern, replacement in _GREEKLISH_RULES:
+        latin = pattern.sub(replacement, latin)
+    return latin
+
+
+def greeklish_keys(text) -> str:
+    """The keys the index stores for a text: ``χ`` is typed ``h``/``ch`` by some and
+    ``x`` by others, so text with a ``χ`` gets a key for each spelling."""
+    keys = [greeklish_key(text)]
+    folded = fold_for_search(text)
+    if "χ" in folded:
+        keys.append(greeklish_key(folded.replace("χ", "ξ")))
+    return "\n".join(keys)
+
+
+def searchable_text(text) -> str:
+    """What an index stores as the searched text: the text folded, then its Greeklish
+    keys, so that Greek typed any way and Greeklish both find it."""
+    folded = fold_for_search(text)
+    return f"{folded}\n{greeklish_keys(folded)}"

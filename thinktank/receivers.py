@@ -2,13 +2,14 @@
 
 Each save goes through the section's index ``update_object``, which indexes the entry
 when every visitor may read it and removes it otherwise (draft, scheduled, deleted,
-hidden or removed by moderation); a delete removes it. The work runs inline, in the
-request that saved the entry.
+hidden or removed by moderation); a delete removes it. Both go through
+``shop.search_indexing``: inline without Redis, through Celery after the commit with it.
 
-With haystack's ``RealtimeSignalProcessor`` (Oscar's default, kept by our settings)
-haystack itself makes exactly these calls on every save and delete of an indexed
-model, so these receivers stand aside rather than index every entry twice; they take
-over when another signal processor is configured.
+Our signal processor (``shop.search_indexing.QueuedSignalProcessor``, like haystack's
+``RealtimeSignalProcessor``) already makes exactly these calls on every save and delete
+of an indexed model, so these receivers stand aside while it is configured, rather than
+index every entry twice; they take over when a processor that does not index on save
+is configured.
 
 A scheduled entry (``publish_at`` in the future) is not searchable when it is saved:
 nothing is saved when its time comes. It becomes searchable when ``update_index``
@@ -16,33 +17,22 @@ nothing is saved when its time comes. It becomes searchable when ``update_index`
 its time; see ``thinktank.search_indexes``.
 """
 
-from django.conf import settings
 from django.db.models.signals import post_delete, post_save
-from haystack import connections
-from haystack import signals as haystack_signals
 
+from shop.search_indexing import index_later, processor_indexes_on_save, unindex_later
 from thinktank.models import ENTRY_MODELS
 
 
-def _haystack_indexes_on_save():
-    processor = getattr(settings, "HAYSTACK_SIGNAL_PROCESSOR", "")
-    return processor.endswith(haystack_signals.RealtimeSignalProcessor.__name__)
-
-
-def _index_of(model):
-    return connections["default"].get_unified_index().get_index(model)
-
-
 def index_entry(sender, instance, **kwargs):
-    if kwargs.get("raw") or _haystack_indexes_on_save():
+    if kwargs.get("raw") or processor_indexes_on_save():
         return
-    _index_of(sender).update_object(instance)
+    index_later(instance)
 
 
 def unindex_entry(sender, instance, **kwargs):
-    if _haystack_indexes_on_save():
+    if processor_indexes_on_save():
         return
-    _index_of(sender).remove_object(instance)
+    unindex_later(instance)
 
 
 for _model in ENTRY_MODELS:

@@ -2,9 +2,9 @@
 
 Each index holds one document per published entry. Its ``text`` is the entry's words
 (title, summary, body as plain text, organisation name and what the section adds)
-folded by ``shop.text.fold_for_search``, so that a search is accent- and
-case-insensitive on Whoosh and Elasticsearch alike: the site search folds the query
-the same way.
+folded and followed by its Greeklish keys (``shop.text.searchable_text``), so that a
+search is accent- and case-insensitive and finds Greek by Greeklish, on Whoosh and
+Elasticsearch alike: the site search folds the query the same way.
 
 Haystack builds one schema out of the fields of every index, products included, and
 the first index to name a field decides its type. Our stored fields therefore all
@@ -27,7 +27,7 @@ visitor's language.
 
 from haystack import indexes
 
-from shop.text import fold_for_search
+from shop.text import searchable_text
 from thinktank.models import Article, Document, Event, NewsItem, Proposal, Video
 from thinktank.richtext import plain_text
 
@@ -78,7 +78,7 @@ class EntryIndex(indexes.SearchIndex):
             entry.organisation.name,
             *self.extra_text(entry),
         ]
-        return fold_for_search(" ".join(part for part in parts if part))
+        return searchable_text(" ".join(part for part in parts if part))
 
     # What a result shows ---------------------------------------------------------------
 

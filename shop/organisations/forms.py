@@ -3,12 +3,26 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shop.organisations.selectors import DEFAULT_PRODUCT_SORT
+from shop.organisations.selectors import DEFAULT_PRODUCT_SORT, NEAREST
 from shop.partner.models import LegalForm, Partner, Region
 from shop.uploads import clean_image_file
 
 
+def certification_choices():
+    from catalogue_ext.models import Certification
+
+    return [("", _("All")), *((c.code, c.label) for c in Certification.objects.all())]
+
+
 class OrganisationFilterForm(forms.Form):
+    """The directory's filters and sorting (a plain GET form); invalid values are ignored."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
+    )
     region = forms.ChoiceField(
         label=_("Region"), required=False, choices=[("", _("All regions")), *Region.choices]
     )
@@ -17,12 +31,60 @@ class OrganisationFilterForm(forms.Form):
         required=False,
         choices=[("", _("All legal forms")), *LegalForm.choices],
     )
+    certification = forms.ChoiceField(
+        label=_("Certification"), required=False, choices=certification_choices
+    )
+    kind = forms.ChoiceField(
+        label=_("What they offer"),
+        required=False,
+        choices=[
+            ("", _("Products or services")),
+            ("good", _("Products")),
+            ("service", _("Services")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("name", _("Name, A to Z")), ("newest", _("Newest first"))],
+    )
+    # "latitude,longitude", filled in by the page's script from the visitor's location.
+    near = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and parse_point(self.data.get("near")) is not None:
+            self.fields["sort"].choices = [
+                *self.fields["sort"].choices,
+                (NEAREST, _("Nearest first")),
+            ]
+
+    def clean_near(self):
+        value = self.cleaned_data["near"].strip()
+        if value and parse_point(value) is None:
+            raise forms.ValidationError(_("Give a location as latitude,longitude."))
+        return value
+
+    def filters(self):
+        """The valid filters and sorting, as keyword arguments of the selectors."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        chosen = {name: value for name, value in self.cleaned_data.items() if value}
+        if "near" in chosen:
+            chosen["near"] = parse_point(chosen["near"])
+        return chosen
 
 
-def certification_choices():
-    from catalogue_ext.models import Certification
-
-    return [("", _("All")), *((c.code, c.label) for c in Certification.objects.all())]
+def parse_point(value):
+    """(latitude, longitude) from "lat,lng", or None if it is not a point on Earth."""
+    try:
+        latitude, longitude = (float(part) for part in str(value or "").split(","))
+    except ValueError:
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return latitude, longitude
 
 
 class ProductSortForm(forms.Form):

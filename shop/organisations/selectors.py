@@ -1,13 +1,34 @@
 """Reads for the organisation directory and the storefronts; each page in fixed queries."""
 
-from django.db.models import Count, Min, Q
+import math
+import unicodedata
+
+from django.db import NotSupportedError
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Min,
+    OuterRef,
+    Q,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Concat
+from django.urls import reverse
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from shop.partner.models import INVITATION_VALID_FOR
+from shop.partner.models import INVITATION_VALID_FOR, Region
 from shop.selectors import public_products
+from shop.text import fold_for_search
 
 Partner = get_model("partner", "Partner")
+Product = get_model("catalogue", "Product")
 Invitation = get_model("partner", "Invitation")
 JoinRequest = get_model("partner", "JoinRequest")
 
@@ -20,20 +41,182 @@ PRODUCT_SORTS = {
 DEFAULT_PRODUCT_SORT = "newest"
 
 
-def public_organisations(*, region="", legal_form=""):
-    """Verified organisations, filtered, with the number of public products of each."""
-    organisations = Partner.objects.verified()
-    if region:
-        organisations = organisations.filter(region=region)
-    if legal_form:
-        organisations = organisations.filter(legal_form=legal_form)
-    return organisations.annotate(
+ORGANISATION_SORTS = {
+    "name": ("name", "id"),
+    "newest": ("-created", "-id"),
+}
+DEFAULT_ORGANISATION_SORT = "name"
+NEAREST = "nearest"
+# The map shows at most this many organisations (the list below it shows them all).
+MAP_LIMIT = 2000
+KM_PER_DEGREE = 111.195
+
+
+def public_organisations(
+    *,
+    q="",
+    region="",
+    legal_form="",
+    certification="",
+    kind="",
+    sort=DEFAULT_ORGANISATION_SORT,
+    near=None,
+):
+    """Verified organisations, filtered and sorted, with the number of public products.
+
+    ``certification`` keeps organisations offering at least one visible product with that
+    certification, ``kind`` ("good" or "service") those offering at least one visible
+    product of that kind. ``q`` matches every word in the name, municipality or
+    description, ignoring case and accents. Sorting by ``nearest`` needs ``near``
+    (latitude, longitude); organisations without coordinates come last. With ``near``
+    each organisation has ``distance_sq``, see ``distance_km``.
+    """
+    organisations = filtered_organisations(
+        q=q, region=region, legal_form=legal_form, certification=certification, kind=kind
+    ).annotate(
         num_products=Count(
             "stockrecords",
             filter=Q(stockrecords__product__is_public=True),
             distinct=True,
         )
-    ).order_by("name", "id")
+    )
+    if near is not None:
+        organisations = organisations.annotate(distance_sq=_distance_sq(near))
+    if sort == NEAREST and near is not None:
+        return organisations.order_by(F("distance_sq").asc(nulls_last=True), "name", "id")
+    ordering = ORGANISATION_SORTS.get(sort, ORGANISATION_SORTS[DEFAULT_ORGANISATION_SORT])
+    return organisations.order_by(*ordering)
+
+
+def filtered_organisations(*, q="", region="", legal_form="", certification="", kind=""):
+    organisations = Partner.objects.verified()
+    if region:
+        organisations = organisations.filter(region=region)
+    if legal_form:
+        organisations = organisations.filter(legal_form=legal_form)
+    if certification:
+        organisations = organisations.filter(
+            Exists(_visible_products_of_outer().filter(certifications__code=certification))
+        )
+    if kind:
+        organisations = organisations.filter(
+            Exists(_visible_products_of_outer().filter(product_class__kind=kind))
+        )
+    words = fold_for_search(q).split()
+    if words:
+        text = Concat(
+            "name", Value(" "), "municipality", Value(" "), "description", output_field=TextField()
+        )
+        for word in words:
+            organisations = organisations.filter(FoldedContains(text, word))
+    return organisations
+
+
+def organisations_for_map(**filters):
+    """The filtered organisations that have coordinates, as the map's markers need them.
+
+    One query; at most ``MAP_LIMIT`` of them, in name order.
+    """
+    rows = (
+        filtered_organisations(**filters)
+        .filter(latitude__isnull=False, longitude__isnull=False)
+        .order_by("name", "id")
+        .values_list("name", "code", "latitude", "longitude", "region")[:MAP_LIMIT]
+    )
+    placeholder = "organisation-slug"
+    url_pattern = reverse("organisations:storefront", kwargs={"slug": placeholder})
+    regions = dict(Region.choices)
+    return [
+        {
+            "name": name,
+            "url": url_pattern.replace(placeholder, code),
+            "lat": float(latitude),
+            "lng": float(longitude),
+            "region": str(regions.get(region, "")),
+        }
+        for name, code, latitude, longitude, region in rows
+    ]
+
+
+def distance_km(organisation):
+    """Approximate distance in km from the ``near`` point, or None (no coordinates)."""
+    distance_sq = getattr(organisation, "distance_sq", None)
+    if distance_sq is None:
+        return None
+    return math.sqrt(distance_sq) * KM_PER_DEGREE
+
+
+def _visible_products_of_outer():
+    return Product.objects.browsable().filter(stockrecords__partner=OuterRef("pk"))
+
+
+def _distance_sq(near):
+    """Squared equirectangular distance in degrees of latitude, in plain SQL arithmetic.
+
+    Longitude differences shrink by the cosine of the point's latitude, computed here,
+    so the database only multiplies and adds (the same on SQLite and PostgreSQL).
+    """
+    latitude, longitude = near
+    shrink = math.cos(math.radians(latitude))
+    d_lat = Cast("latitude", FloatField()) - Value(latitude, output_field=FloatField())
+    d_lng = (Cast("longitude", FloatField()) - Value(longitude, output_field=FloatField())) * Value(
+        shrink, output_field=FloatField()
+    )
+    return ExpressionWrapper(d_lat * d_lat + d_lng * d_lng, output_field=FloatField())
+
+
+def _letter_variants():
+    """For each folded letter, every Greek or Latin letter that folds to it.
+
+    ``{"α": "αΑάΆ…", "s": "sSśŚ…", …}``: a word folded by ``fold_for_search`` becomes a
+    pattern with one class of variants per letter, which the database compares with the
+    text as stored, with no per-row function of ours.
+    """
+    ranges = [(0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x370, 0x3FF), (0x1F00, 0x1FFF)]
+    variants = {}
+    for first, last in ranges:
+        for char in map(chr, range(first, last + 1)):
+            folded_char = fold_for_search(char)
+            if unicodedata.category(char).startswith("L") and len(folded_char) == 1:
+                variants.setdefault(folded_char, {folded_char}).add(char)
+    return {base: "".join(sorted(chars)) for base, chars in variants.items()}
+
+
+_LETTER_VARIANTS = _letter_variants()
+
+
+class FoldedContains(Func):
+    """True where ``expression`` contains ``word`` (already folded by ``fold_for_search``)
+    ignoring case, accents and the form of sigma: ``Μελισσοκόμοι ΧΑΛΚΙΔΙΚΗΣ`` contains
+    ``χαλκιδικησ``. SQLite compares with GLOB, PostgreSQL with a regular expression."""
+
+    output_field = BooleanField()
+
+    def __init__(self, expression, word):
+        self.word = word
+        super().__init__(expression)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "sqlite":
+            return f"({sql} GLOB %s)", (*params, f"*{self._pattern(_glob_char)}*")
+        if connection.vendor == "postgresql":
+            return f"({sql} ~ %s)", (*params, self._pattern(_regex_char))
+        raise NotSupportedError("Text search of organisations needs SQLite or PostgreSQL.")
+
+    def _pattern(self, literal):
+        return "".join(
+            f"[{_LETTER_VARIANTS[char]}]" if char in _LETTER_VARIANTS else literal(char)
+            for char in self.word
+        )
+
+
+def _glob_char(char):
+    return f"[{char}]" if char in "*?[" else char
+
+
+def _regex_char(char):
+    return char if char.isalnum() else "\\" + char
 
 
 def organisation_for_storefront(*, slug, user):

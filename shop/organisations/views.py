@@ -30,7 +30,11 @@ JoinRequest = get_model("partner", "JoinRequest")
 
 
 class OrganisationListView(ListView):
-    """The directory of the network's verified organisations."""
+    """The directory of the network's verified organisations: filters, sorting and a map.
+
+    The map (static/js/organisations-map.js) is drawn from the filtered organisations'
+    data in the page; without JavaScript the list alone is the directory.
+    """
 
     template_name = "shop/organisations/list.html"
     context_object_name = "organisations"
@@ -38,16 +42,48 @@ class OrganisationListView(ListView):
 
     def get_queryset(self):
         self.filter_form = OrganisationFilterForm(self.request.GET or None)
-        filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-        return selectors.public_organisations(
-            region=filters.get("region", ""), legal_form=filters.get("legal_form", "")
-        )
+        self.filters = self.filter_form.filters()
+        return selectors.public_organisations(**self.filters)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["filter_form"] = self.filter_form
-        context["query_without_page"] = _query_without_page(self.request)
+        map_filters = {
+            name: value
+            for name, value in self.filters.items()
+            if name in ("q", "region", "legal_form", "certification", "kind")
+        }
+        for organisation in context["organisations"]:
+            organisation.distance_km = selectors.distance_km(organisation)
+        context.update(
+            filter_form=self.filter_form,
+            active_filters=_active_filters(self.request, self.filter_form),
+            map_organisations=selectors.organisations_for_map(**map_filters),
+            map_limit=selectors.MAP_LIMIT,
+            map_tiles={
+                "url": settings.MAP_TILE_URL,
+                "attribution": settings.MAP_TILE_ATTRIBUTION,
+            },
+            query_without_page=_query_without_page(self.request),
+        )
         return context
+
+
+def _active_filters(request, form):
+    """(label, link that removes it) for each filter in use, e.g. "Region: Crete"."""
+    if not form.is_bound:
+        return []
+    active = []
+    for name in ("q", "region", "legal_form", "certification", "kind"):
+        value = form.cleaned_data.get(name)
+        if not value:
+            continue
+        field = form[name]
+        shown = value if name == "q" else dict(field.field.choices).get(value, value)
+        query = request.GET.copy()
+        query.pop(name, None)
+        query.pop("page", None)
+        active.append({"label": f"{field.label}: {shown}", "query": query.urlencode()})
+    return active
 
 
 class StorefrontView(TemplateView):

@@ -158,7 +158,14 @@ HAYSTACK_CONNECTIONS = haystack_config(
     env_str("ELASTICSEARCH_URL"),
     whoosh_path=VAR_DIR / "whoosh_index",
     index_name=env_str("ELASTICSEARCH_INDEX", "coopsociety"),
+    username=env_str("ELASTICSEARCH_USERNAME"),
+    password=env_str("ELASTICSEARCH_PASSWORD"),
+    ca_certs=env_str("ELASTICSEARCH_CA_CERTS"),
+    verify_certs=env_bool("ELASTICSEARCH_VERIFY_CERTS", default=True),
+    timeout=env_str("ELASTICSEARCH_TIMEOUT", "10"),
 )
+# Saves and deletes update the index inline, or through Celery when REDIS_URL is set.
+HAYSTACK_SIGNAL_PROCESSOR = "shop.search_indexing.QueuedSignalProcessor"
 
 # Whoosh cannot facet: it splits the product class into words and ignores facet queries.
 # Until facets are computed from the database for Whoosh, offer them on Elasticsearch only.
@@ -326,3 +333,11 @@ CELERY_BEAT_SCHEDULE["market-retry-pending-transfers"] = {
     "task": "shop.order.tasks.retry_pending_transfers",
     "schedule": 30 * 60.0,
 }
+
+# The organisations' map: the tile server (Leaflet URL template) and its attribution
+# (HTML, shown on the map); OpenStreetMap's own tiles by default.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env_str(
+    "MAP_TILE_ATTRIBUTION",
+    '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)

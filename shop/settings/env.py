@@ -96,14 +96,54 @@ def celery_config(redis_url):
 EXCLUDED_SEARCH_INDEXES = ["oscar.apps.search.search_indexes.ProductIndex"]
 
 
-def haystack_config(elasticsearch_url, *, whoosh_path, index_name="coopsociety"):
-    """HAYSTACK_CONNECTIONS: Elasticsearch when a URL is given, a Whoosh folder otherwise."""
+ELASTICSEARCH_ENGINE = "shop.search_backends.GreekElasticsearchEngine"
+
+
+def haystack_config(
+    elasticsearch_url,
+    *,
+    whoosh_path,
+    index_name="coopsociety",
+    username="",
+    password="",
+    ca_certs="",
+    verify_certs=True,
+    timeout="10",
+):
+    """HAYSTACK_CONNECTIONS: Elasticsearch when a URL is given, a Whoosh folder otherwise.
+
+    On Elasticsearch our engine (``shop.search_backends``) creates the index with the
+    Greek analyzer. ``username``/``password`` (or credentials in the URL), ``ca_certs``
+    (a CA bundle for TLS) and ``verify_certs`` go to the Elasticsearch client through
+    haystack's ``KWARGS``; ``timeout`` (seconds) is haystack's ``TIMEOUT``, which it
+    hands to the client itself.
+    """
     if elasticsearch_url:
+        try:
+            seconds = float(timeout)
+        except (TypeError, ValueError):
+            seconds = 0
+        if not seconds > 0:
+            raise ImproperlyConfiguredEnv(
+                f"ELASTICSEARCH_TIMEOUT must be a number of seconds above 0, not {timeout!r}"
+            )
+        if bool(username) != bool(password):
+            raise ImproperlyConfiguredEnv(
+                "ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD go together: set both or neither"
+            )
+        client = {"verify_certs": verify_certs}
+        if username:
+            client["http_auth"] = (username, password)
+        if ca_certs:
+            client["ca_certs"] = str(ca_certs)
         return {
             "default": {
-                "ENGINE": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
+                "ENGINE": ELASTICSEARCH_ENGINE,
                 "URL": elasticsearch_url,
                 "INDEX_NAME": index_name,
+                "TIMEOUT": int(seconds) if seconds.is_integer() else seconds,
+                "KWARGS": client,
+                "INCLUDE_SPELLING": True,
                 "EXCLUDED_INDEXES": EXCLUDED_SEARCH_INDEXES,
             }
         }

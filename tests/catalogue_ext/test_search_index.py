@@ -87,6 +87,6 @@ def test_market_search_page_finds_products_without_accents(client):
 
     response = client.get("/market/search/", {"q": "ελαιολαδο"})
 
-    assert [result.object.title for result in response.context["page_obj"].object_list] == [
+    assert [product.title for product in response.context["page_obj"].object_list] == [
         "Ελαιόλαδο Κορωνέικη"
     ]

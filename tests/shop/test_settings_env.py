@@ -76,9 +76,62 @@ def test_haystack_config_uses_elasticsearch_when_url_set(tmp_path):
         "http://es.internal:9200", whoosh_path=tmp_path / "index", index_name="coop-prod"
     )
     assert config["default"] == {
-        "ENGINE": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
+        "ENGINE": "shop.search_backends.GreekElasticsearchEngine",
         "URL": "http://es.internal:9200",
         "INDEX_NAME": "coop-prod",
+        "TIMEOUT": 10,
+        "KWARGS": {"verify_certs": True},
+        "INCLUDE_SPELLING": True,
+        "EXCLUDED_INDEXES": ["oscar.apps.search.search_indexes.ProductIndex"],
+    }
+
+
+def test_haystack_config_passes_credentials_tls_and_timeout_to_the_client(tmp_path):
+    config = haystack_config(
+        "https://es.internal:9243",
+        whoosh_path=tmp_path / "index",
+        index_name="coop-prod",
+        username="coop",
+        password="s3cret",
+        ca_certs="/etc/ssl/es-ca.pem",
+        verify_certs=True,
+        timeout="2.5",
+    )["default"]
+    assert config["KWARGS"] == {
+        "verify_certs": True,
+        "http_auth": ("coop", "s3cret"),
+        "ca_certs": "/etc/ssl/es-ca.pem",
+    }
+    assert config["TIMEOUT"] == 2.5
+
+
+def test_haystack_config_can_turn_certificate_checks_off(tmp_path):
+    config = haystack_config(
+        "https://es.internal:9243", whoosh_path=tmp_path, verify_certs=False, timeout="30"
+    )["default"]
+    assert config["KWARGS"] == {"verify_certs": False}
+    assert config["TIMEOUT"] == 30
+
+
+@pytest.mark.parametrize("timeout", ["", "soon", "0", "-5"])
+def test_haystack_config_rejects_a_timeout_that_is_not_positive_seconds(tmp_path, timeout):
+    with pytest.raises(ImproperlyConfiguredEnv, match="ELASTICSEARCH_TIMEOUT must be"):
+        haystack_config("http://es.internal:9200", whoosh_path=tmp_path, timeout=timeout)
+
+
+def test_haystack_config_wants_username_and_password_together(tmp_path):
+    with pytest.raises(ImproperlyConfiguredEnv, match="ELASTICSEARCH_PASSWORD go together"):
+        haystack_config("http://es.internal:9200", whoosh_path=tmp_path, username="coop")
+
+
+def test_haystack_config_whoosh_ignores_elasticsearch_options(tmp_path):
+    config = haystack_config(
+        "", whoosh_path=tmp_path / "index", username="coop", password="pw", timeout="soon"
+    )["default"]
+    assert config == {
+        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+        "PATH": str(tmp_path / "index"),
+        "INCLUDE_SPELLING": True,
         "EXCLUDED_INDEXES": ["oscar.apps.search.search_indexes.ProductIndex"],
     }
 

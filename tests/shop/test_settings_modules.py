@@ -88,9 +88,7 @@ def test_base_settings_follow_the_environment():
     )
     assert values["DB"] == "django.db.backends.postgresql"
     assert values["CACHE"] == "django.core.cache.backends.redis.RedisCache"
-    assert values["SEARCH"] == (
-        "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine"
-    )
+    assert values["SEARCH"] == "shop.search_backends.GreekElasticsearchEngine"
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert values["CELERY_TASK_ALWAYS_EAGER"] is False
     assert values["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
@@ -132,7 +130,7 @@ def test_production_settings_pass_the_deploy_check():
 
 def test_test_settings_keep_everything_in_memory():
     assert settings.HAYSTACK_CONNECTIONS["default"]["STORAGE"] == "ram"
-    assert settings.HAYSTACK_SIGNAL_PROCESSOR == "haystack.signals.RealtimeSignalProcessor"
+    assert settings.HAYSTACK_SIGNAL_PROCESSOR == "shop.search_indexing.QueuedSignalProcessor"
     assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
     assert settings.CELERY_TASK_ALWAYS_EAGER is True

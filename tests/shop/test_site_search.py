@@ -315,3 +315,51 @@ def test_sitemap_lists_published_entries_and_section_pages(client, organisation)
         assert f"<loc>http://example.com/en/thinktank/{section}/</loc>" in xml
     assert "<loc>http://example.com/thinktank/</loc>" in xml
     assert "<loc>http://example.com/market/catalogue/</loc>" in xml
+
+
+def test_the_header_search_offers_every_kind_and_keeps_the_chosen_one(client):
+    from shop.search_views import KINDS
+
+    page = client.get("/search/", {"q": "μελι", "kind": "products"}).content.decode()
+
+    options = re.findall(
+        r'<option value="([a-z]+)"( selected)?>',
+        page.split('id="site-search-kind"')[1].split("</select>")[0],
+    )
+    assert [value for value, _selected in options] == ["all", *[kind.key for kind in KINDS]]
+    assert [value for value, selected in options if selected] == ["products"]
+    home = client.get("/").content.decode()
+    assert 'id="site-search-kind"' in home
+    assert (
+        '<option value="all">' in home
+        and " selected>" not in home.split('id="site-search-kind"')[1].split("</select>")[0]
+    )
+
+
+def test_organisations_and_mentors_sessions_are_found_too(client):
+    from django.utils import timezone as tz
+
+    from mentors.models import Session, Theme
+
+    coop = OrganisationFactory(
+        name="Αγροτικός Συνεταιρισμός Αρχανών", is_verified=True, municipality="Αρχάνες"
+    )
+    OrganisationFactory(name="Συνεταιρισμός Αρχανών υπό έγκριση", is_verified=False)
+    theme = Theme.objects.order_by("position").first()
+    session = Session.objects.create(
+        theme=theme, title="Συνεταιρισμοί και αγροτική παραγωγή",
+        starts_at=tz.now() + datetime.timedelta(days=7),
+    )  # fmt: skip
+    Session.objects.create(
+        theme=theme, title="Αγροτική παραγωγή: πρόχειρο", is_published=False,
+        starts_at=tz.now() + datetime.timedelta(days=8),
+    )  # fmt: skip
+
+    page = client.get("/search/", {"q": "archanon", "kind": "organisations"})
+    (group,) = page.context["groups"]
+    assert [(re.sub("<[^>]+>", "", hit.title), hit.url) for hit in group.hits] == [
+        (coop.name, coop.get_absolute_url())
+    ]
+    page = client.get("/search/", {"q": "αγροτικη παραγωγη", "kind": "sessions"})
+    (group,) = page.context["groups"]
+    assert [hit.url for hit in group.hits] == [session.get_absolute_url()]

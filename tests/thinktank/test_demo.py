@@ -28,11 +28,11 @@ pytestmark = pytest.mark.django_db
 EXPECTED_COUNTS = {
     "news": 6,
     "articles": 4,
-    "documents": 5,
+    "documents": 6,
     "events": 7,
     "videos": 3,
     "proposals": 3,
-    "revisions": 36,
+    "revisions": 37,
     "endorsements": 9,
     "comments": 4,
     "follows": 6,
@@ -81,9 +81,12 @@ def test_demo_entries_have_real_files_history_endorsements_and_follows(demo_load
         ("legislation", "pdf"),
         ("report", "odt"),
         ("study", "pdf"),
+        ("study", "pdf"),
         ("template", "docx"),
         ("template", "xlsx"),
     ]
+    bees = Document.objects.get(title="Μελέτη: Οι μελισσοκομικοί συνεταιρισμοί στην Ελλάδα")
+    assert "θυμαρίσιο, το πευκόμελο" in " ".join(bees.extracted_text.split())
     statute = Document.objects.get(title="Υπόδειγμα καταστατικού ΚοινΣΕπ")
     assert "Άρθρο 5 – Γενική συνέλευση." in statute.extracted_text
 

@@ -1,0 +1,184 @@
+"""Elasticsearch 7 for Greek: the index settings, mapping and query our code creates.
+
+``manage.py rebuild_index`` (or the first update of an empty cluster) creates the index
+with these settings, so nothing has to be set up on the cluster by hand:
+
+- ``greek_text``, the analyzer of the document text (``text``) and of every other text
+  field: standard tokenizer, then Greek lower case (accents off, final sigma as σ),
+  Greek stop words and the Greek stemmer;
+- ``greek_exact``, the same without stop words and stemming, for the ``text.exact``
+  sub-field: one-letter typos are matched against whole words there (a fuzzy term is
+  not stemmed, so it would miss the stemmed words of ``text``), and "did you mean"
+  suggestions are whole words rather than stems;
+- ``edgengram_analyzer`` and ``ngram_analyzer``, which haystack's ``EdgeNgramField`` and
+  ``NgramField`` expect, lower-cased the Greek way before they are cut.
+
+Free-text queries match as typed or with one-letter typos: ``build_search_kwargs``
+turns haystack's ``query_string`` query into "the query as written, or the same query
+with every plain word made fuzzy (``word~``, ``fuzziness: AUTO``) on ``text.exact``".
+Exact matches score higher than fuzzy ones.
+"""
+
+import copy
+import re
+
+import haystack
+from haystack.backends.elasticsearch7_backend import (
+    Elasticsearch7SearchBackend,
+    Elasticsearch7SearchEngine,
+)
+
+GREEK_TEXT_ANALYZER = "greek_text"
+GREEK_EXACT_ANALYZER = "greek_exact"
+EXACT_SUBFIELD = "exact"
+
+INDEX_SETTINGS = {
+    "settings": {
+        "index": {
+            # haystack's n-gram filter cuts grams of 3 to 4 letters.
+            "max_ngram_diff": 2,
+        },
+        "analysis": {
+            "filter": {
+                "greek_lowercase": {"type": "lowercase", "language": "greek"},
+                "greek_stop": {"type": "stop", "stopwords": "_greek_"},
+                "greek_stemmer": {"type": "stemmer", "language": "greek"},
+                "haystack_ngram": {"type": "ngram", "min_gram": 3, "max_gram": 4},
+                "haystack_edgengram": {"type": "edge_ngram", "min_gram": 2, "max_gram": 15},
+            },
+            "analyzer": {
+                GREEK_TEXT_ANALYZER: {
+                    "type": "custom",
+                    "tokenizer": "standard",
+                    "filter": ["greek_lowercase", "greek_stop", "greek_stemmer"],
+                },
+                GREEK_EXACT_ANALYZER: {
+                    "type": "custom",
+                    "tokenizer": "standard",
+                    "filter": ["greek_lowercase"],
+                },
+                "edgengram_analyzer": {
+                    "type": "custom",
+                    "tokenizer": "standard",
+                    "filter": ["greek_lowercase", "haystack_edgengram"],
+                },
+                "ngram_analyzer": {
+                    "type": "custom",
+                    "tokenizer": "standard",
+                    "filter": ["greek_lowercase", "haystack_ngram"],
+                },
+            },
+        },
+    },
+}
+
+# Words of query_string syntax that are never made fuzzy.
+OPERATORS = {"AND", "OR", "NOT", "TO", "&&", "||"}
+# A token of a query_string query: a quoted phrase, a range, a parenthesis, or a run of
+# other characters (backslash escapes included).
+QUERY_TOKEN = re.compile(
+    r'"(?:\\.|[^"\\])*"(?:~\d*)?'  # "a phrase", perhaps with slop
+    r"|[\[{](?:\\.|[^\]}\\])*[\]}]"  # [a TO b] or {a TO b}
+    r"|[()]"
+    r"|\s+"
+    r'|(?:\\.|[^\s()"\[\]{}\\])+'  # a word, field name or operator
+)
+# Unescaped characters that make a word something else than a plain word.
+SPECIAL_IN_WORD = re.compile(r"(?<!\\)[:*?~^/]")
+
+
+def fuzzy_query_string(query):
+    """``query`` (query_string syntax) with every plain word made fuzzy: ``μελι`` →
+    ``μελι~``. Phrases, ranges, operators, wildcards, boosts, numbers, excluded words
+    (``NOT κερί``) and anything inside a field-qualified group (``title:(…)``,
+    ``django_ct:…``) stay as they are."""
+    out = []
+    depth = 0  # parentheses currently open
+    qualified_depths = []  # depths at which a field-qualified group was opened
+    after_field = False
+    after_not = False  # a word that is excluded stays exact: NOT κερί excludes κερί only
+    for match in QUERY_TOKEN.finditer(query):
+        token = match.group()
+        if token.isspace():
+            out.append(token)
+            continue
+        if token == "(":
+            depth += 1
+            if after_field or after_not:
+                qualified_depths.append(depth)
+            after_field = after_not = False
+        elif token == ")":
+            if qualified_depths and qualified_depths[-1] == depth:
+                qualified_depths.pop()
+            depth -= 1
+        elif token[0] in '"[{':
+            after_field = after_not = False
+        else:
+            is_field = token.endswith(":") and not token.endswith("\\:")
+            plain = (
+                not is_field
+                and not after_field
+                and not after_not
+                and not qualified_depths
+                and token not in OPERATORS
+                and not token.startswith(("+", "-", "!"))
+                and not SPECIAL_IN_WORD.search(token)
+                and not token.replace(".", "").replace(",", "").isdigit()
+            )
+            if plain:
+                token = f"{token}~"
+            after_field = is_field
+            after_not = token in {"NOT", "!"}
+        out.append(token)
+    return "".join(out)
+
+
+class GreekElasticsearchBackend(Elasticsearch7SearchBackend):
+    DEFAULT_SETTINGS = INDEX_SETTINGS
+
+    DEFAULT_FIELD_MAPPING = {"type": "text", "analyzer": GREEK_TEXT_ANALYZER}
+
+    def build_schema(self, fields):
+        content_field_name, mapping = super().build_schema(fields)
+        if content_field_name:
+            document = mapping[content_field_name]
+            if document.get("type") == "text":
+                mapping[content_field_name] = {
+                    **document,
+                    "fields": {EXACT_SUBFIELD: {"type": "text", "analyzer": GREEK_EXACT_ANALYZER}},
+                }
+        return content_field_name, mapping
+
+    def build_search_kwargs(self, query_string, **kwargs):
+        search_kwargs = super().build_search_kwargs(query_string, **kwargs)
+        search_kwargs = copy.deepcopy(search_kwargs)
+        query = search_kwargs.get("query", {})
+        holder, key = (query["bool"], "must") if "bool" in query else (search_kwargs, "query")
+        typed = holder.get(key, {}).get("query_string")
+        if typed is not None:
+            exact_field = f"{typed['default_field']}.{EXACT_SUBFIELD}"
+            fuzzy = {
+                **typed,
+                "default_field": exact_field,
+                "query": fuzzy_query_string(typed["query"]),
+            }
+            if fuzzy["query"] != typed["query"]:
+                holder[key] = {
+                    "bool": {
+                        "should": [{"query_string": typed}, {"query_string": fuzzy}],
+                        "minimum_should_match": 1,
+                    }
+                }
+        suggest = search_kwargs.get("suggest", {}).get("suggest")
+        if suggest is not None:
+            # Whole words, not stems; only words missing from the index get a suggestion.
+            index = haystack.connections[self.connection_alias].get_unified_index()
+            suggest["term"] = {
+                "field": f"{index.document_field}.{EXACT_SUBFIELD}",
+                "suggest_mode": "missing",
+            }
+        return search_kwargs
+
+
+class GreekElasticsearchEngine(Elasticsearch7SearchEngine):
+    backend = GreekElasticsearchBackend
