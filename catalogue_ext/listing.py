@@ -31,6 +31,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Round
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from oscar.core.loading import get_model
@@ -115,6 +116,10 @@ class SelectedFilter:
     remove_url: str
 
 
+# Filters the organisation directory understands with the same names and values.
+ORGANISATION_DIRECTORY_FILTERS = ("region", "legal_form", "certification", "kind")
+
+
 @dataclass
 class Listing:
     query: str
@@ -128,6 +133,16 @@ class Listing:
     near: tuple | None
     hidden_params: list  # (name, value) the search form carries over
     clear_url: str
+
+    @property
+    def map_url(self):
+        """The organisation directory's map with the filters both pages share (region,
+        legal form, certification, goods or services)."""
+        shared = {
+            key: value for key, value in self.hidden_params if key in ORGANISATION_DIRECTORY_FILTERS
+        }
+        query = f"?{urlencode(shared)}" if shared else ""
+        return f"{reverse('organisations:list')}{query}#organisations-map"
 
     @property
     def count(self):

@@ -352,3 +352,22 @@ def test_5000_products_take_a_bounded_number_of_queries(client):
     assert {p.stockrecords.all()[0].partner.longitude for p in nearest.context["products"]} == {
         Decimal("21.000000")
     }
+
+
+def test_results_link_to_the_map_of_organisations_with_the_shared_filters(client):
+    from tests.factories import OrganisationFactory, create_offered_product
+
+    crete = OrganisationFactory(name="Συνεταιρισμός Αρχανών", is_verified=True, region="crete")
+    create_offered_product(title="Θυμαρίσιο μέλι", organisation=crete)
+
+    response = client.get("/market/search/", {"q": "μελι", "region": "crete", "sort": "name"})
+
+    assert response.context["listing"].map_url == (
+        "/market/organisations/?region=crete#organisations-map"
+    )
+    assert 'href="/market/organisations/?region=crete#organisations-map" rel="nofollow"' in (
+        response.content.decode()
+    )
+    assert client.get("/market/search/", {"q": "μελι"}).context["listing"].map_url == (
+        "/market/organisations/#organisations-map"
+    )
