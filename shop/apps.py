@@ -7,3 +7,9 @@ class ShopConfig(AppConfig):
 
     name = "shop"
     verbose_name = _("Social market")
+
+    def ready(self):
+        from shop import page_cache, view_counts
+
+        page_cache.connect_invalidation()
+        view_counts.replace_oscar_receivers()

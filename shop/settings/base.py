@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "shop.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -150,6 +151,14 @@ REDIS_URL = env_str("REDIS_URL")
 CACHES = cache_config(REDIS_URL)
 SESSION_ENGINE = session_engine(REDIS_URL)
 globals().update(celery_config(REDIS_URL))
+# Whole pages for anonymous visitors (shop/page_cache.py): on by default with Redis, whose
+# cache all server processes share; a per-process memory cache would miss invalidations
+# made in another process.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", default=bool(REDIS_URL))
+PAGE_CACHE_SECONDS = int(env_str("PAGE_CACHE_SECONDS", "300"))
+# Product views are counted in memory and written every 30 s by a thread of each server
+# process (shop/view_counts.py).
+VIEW_COUNTS_IN_BACKGROUND = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Europe/Athens"
 

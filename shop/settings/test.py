@@ -34,3 +34,5 @@ STATIC_ROOT = None  # WhiteNoise serves from the finders; nothing is collected i
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Tests write the buffered product views themselves (shop.view_counts.flush).
+VIEW_COUNTS_IN_BACKGROUND = False

@@ -1,0 +1,132 @@
+"""Anonymous visitors' pages come from the cache until their content changes."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories.market import product_of, selling_organisation
+from tests.factories.thinktank import NewsItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PAGE_CACHE_ENABLED = True
+
+
+@pytest.fixture
+def honey():
+    bees = selling_organisation("Μελισσοκομικός Συνεταιρισμός Κρήτης", is_verified=True)
+    return product_of(bees, "Θυμαρίσιο μέλι 450 g", "8.00", stock=10)
+
+
+def test_second_anonymous_visit_is_served_from_the_cache_without_queries(client, honey):
+    first = client.get(honey.get_absolute_url())
+    assert first.status_code == 200
+    assert first["X-Page-Cache"] == "miss"
+
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(honey.get_absolute_url())
+    assert second["X-Page-Cache"] == "hit"
+    assert len(queries) == 0
+    assert "Θυμαρίσιο μέλι 450 g" in second.content.decode()
+
+
+def test_an_edited_product_shows_at_once(client, honey, django_capture_on_commit_callbacks):
+    client.get(honey.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        honey.title = "Θυμαρίσιο μέλι 900 g"
+        honey.save()
+
+    page = client.get(honey.get_absolute_url())
+    assert page["X-Page-Cache"] == "miss"
+    assert "Θυμαρίσιο μέλι 900 g" in page.content.decode()
+
+
+def test_a_price_change_reaches_the_catalogue_at_once(
+    client, honey, django_capture_on_commit_callbacks
+):
+    # Prices are shown with VAT (13% on honey).
+    assert "9,04" in client.get("/market/catalogue/").content.decode()
+    record = honey.stockrecords.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        record.price = "10.00"
+        record.save()
+
+    page = client.get("/market/catalogue/")
+    assert page["X-Page-Cache"] == "miss"
+    assert "11,30" in page.content.decode()
+
+
+def test_sections_are_invalidated_on_their_own(client, honey, django_capture_on_commit_callbacks):
+    news_item = NewsItemFactory(title="Γενική συνέλευση")
+    client.get(honey.get_absolute_url())
+    client.get("/thinktank/news/")
+    with django_capture_on_commit_callbacks(execute=True):
+        news_item.title = "Νέα γενική συνέλευση"
+        news_item.save()
+
+    assert client.get(honey.get_absolute_url())["X-Page-Cache"] == "hit"
+    news = client.get("/thinktank/news/")
+    assert news["X-Page-Cache"] == "miss"
+    assert "Νέα γενική συνέλευση" in news.content.decode()
+
+
+def test_each_language_has_its_own_page(client, honey):
+    greek = client.get("/market/catalogue/")
+    english = client.get("/en/market/catalogue/")
+    assert english["X-Page-Cache"] == "miss"
+    assert client.get("/en/market/catalogue/")["X-Page-Cache"] == "hit"
+    assert 'lang="el"' in greek.content.decode()
+    assert 'lang="en"' in client.get("/en/market/catalogue/").content.decode()
+
+
+def test_signed_in_members_and_visitors_with_a_basket_are_never_served_from_the_cache(
+    client, honey, django_user_model
+):
+    client.get(honey.get_absolute_url())
+    user = django_user_model.objects.create_user(
+        username="eleni", email="eleni@example.org", password="pw-123456"
+    )
+    client.force_login(user)
+    page = client.get(honey.get_absolute_url())
+    assert "X-Page-Cache" not in page
+
+    guest = Client()
+    guest.post("/market/basket/add/%d/" % honey.pk, {"quantity": 1})
+    assert "oscar_open_basket" in guest.cookies
+    page = guest.get(honey.get_absolute_url())
+    assert "X-Page-Cache" not in page
+
+
+def test_personal_pages_are_not_cached(client):
+    for path in ("/market/basket/", "/accounts/login/", "/healthz"):
+        client.get(path)
+        assert "X-Page-Cache" not in client.get(path), path
+
+
+def test_a_page_from_the_cache_carries_a_working_token_for_each_visitor(honey):
+    Client().get(honey.get_absolute_url())  # stored by someone else
+
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(honey.get_absolute_url())
+    assert page["X-Page-Cache"] == "hit"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+    assert "csrftoken" in visitor.cookies
+
+    added = visitor.post(
+        f"/market/basket/add/{honey.pk}/",
+        {"quantity": 1, "csrfmiddlewaretoken": token},
+    )
+    assert added.status_code == 302
+    assert visitor.get("/market/basket/").context["basket"].num_items == 1
+
+
+def test_nothing_is_cached_when_the_cache_is_off(client, honey, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    client.get(honey.get_absolute_url())
+    assert "X-Page-Cache" not in client.get(honey.get_absolute_url())
