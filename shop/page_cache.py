@@ -13,6 +13,7 @@ by pattern, so this works the same on Redis and on the local-memory cache.
 """
 
 import re
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -48,6 +49,9 @@ EXCLUDED_PREFIXES = (
     "/readyz",
 )
 MAX_QUERY_LENGTH = 512
+# How long visitors wait for a page another process is rendering before rendering it
+# themselves (a page that cannot be cached, or a crashed renderer).
+RENDER_LOCK_SECONDS = 3
 
 
 def sections_of_app(app_label):
@@ -107,6 +111,19 @@ def _page_key(request, sections):
     return f"page-cache:page:{language}:{stamp}:{request.get_host()}:{request.get_full_path()}"
 
 
+def _wait_for(key):
+    """The page another process is rendering, or None when it takes too long."""
+    deadline = time.monotonic() + RENDER_LOCK_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        found = cache.get_many([key, f"{key}:rendering"])
+        if key in found:
+            return found[key]
+        if f"{key}:rendering" not in found:  # rendered, but not cacheable
+            return None
+    return None
+
+
 def _is_cacheable_response(request, response):
     if response.status_code != 200 or response.streaming:
         return False
@@ -142,6 +159,10 @@ class AnonymousPageCacheMiddleware:
 
         key = _page_key(request, page_sections(request.path))
         stored = cache.get(key)
+        if stored is None and not cache.add(f"{key}:rendering", 1, RENDER_LOCK_SECONDS):
+            # Another process is rendering this page right now: wait for it rather
+            # than render the same page once more per waiting visitor.
+            stored = _wait_for(key)
         if stored is not None:
             return self._from_cache(request, stored)
 
@@ -149,6 +170,7 @@ class AnonymousPageCacheMiddleware:
         if _is_cacheable_response(request, response):
             cache.set(key, self._to_cache(response), timeout=settings.PAGE_CACHE_SECONDS)
             response[self.header] = "miss"
+        cache.delete(f"{key}:rendering")
         return response
 
     @staticmethod

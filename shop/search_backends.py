@@ -1,4 +1,6 @@
-"""Elasticsearch 7 for Greek: the index settings, mapping and query our code creates.
+"""Search engines: Elasticsearch 7 for Greek, and the embedded Whoosh (at the end).
+
+Elasticsearch: the index settings, mapping and query our code creates.
 
 ``manage.py rebuild_index`` (or the first update of an empty cluster) creates the index
 with these settings, so nothing has to be set up on the cluster by hand:
@@ -27,6 +29,7 @@ from haystack.backends.elasticsearch7_backend import (
     Elasticsearch7SearchBackend,
     Elasticsearch7SearchEngine,
 )
+from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 
 GREEK_TEXT_ANALYZER = "greek_text"
 GREEK_EXACT_ANALYZER = "greek_exact"
@@ -182,3 +185,23 @@ class GreekElasticsearchBackend(Elasticsearch7SearchBackend):
 
 class GreekElasticsearchEngine(Elasticsearch7SearchEngine):
     backend = GreekElasticsearchBackend
+
+
+class SpellingOnRequestWhooshBackend(WhooshSearchBackend):
+    """Whoosh that builds its spelling data but suggests only when asked.
+
+    Haystack's Whoosh backend computes a suggestion after every search when
+    ``INCLUDE_SPELLING`` is on: an edit-distance walk over the whole vocabulary that
+    costs most of the search's time. The platform shows a suggestion only for a search
+    that found nothing (``shop.search_suggestions``), which calls ``suggest``.
+    """
+
+    def create_spelling_suggestion(self, query_string):
+        return None
+
+    def suggest(self, query_string):
+        return super().create_spelling_suggestion(query_string)
+
+
+class SpellingOnRequestWhooshEngine(WhooshEngine):
+    backend = SpellingOnRequestWhooshBackend

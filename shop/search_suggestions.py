@@ -27,7 +27,8 @@ def spelling_suggestion(query, *, using="default"):
         # like the indexed text.
         if not backend.setup_complete:
             backend.setup()
-        suggestion = backend.create_spelling_suggestion(fold_for_search(query))
+        suggest = getattr(backend, "suggest", backend.create_spelling_suggestion)
+        suggestion = suggest(fold_for_search(query))
     else:
         suggestion = SearchQuerySet(using=using).auto_query(query).spelling_suggestion(query)
     suggestion = " ".join((suggestion or "").split())

@@ -20,6 +20,7 @@ from shop.settings.env import (
     env_list,
     env_str,
     haystack_config,
+    logging_config,
     session_engine,
 )
 
@@ -136,6 +137,7 @@ TEMPLATES = [
 ]
 
 # Database: a SQLite file unless DATABASE_URL names a server (postgres://...).
+# Connections are checked before reuse (CONN_HEALTH_CHECKS) when CONN_MAX_AGE keeps them.
 CONN_MAX_AGE = int(env_str("CONN_MAX_AGE", "0"))
 DATABASES = {
     "default": database_config(
@@ -144,6 +146,14 @@ DATABASES = {
         conn_max_age=CONN_MAX_AGE,
     )
 }
+# A PostgreSQL read replica: shop.db_router sends reads there, except inside transactions
+# and after a write in the same request or task.
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_config(
+        env_str("DATABASE_REPLICA_URL"), sqlite_path="", conn_max_age=CONN_MAX_AGE
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["shop.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 # Cache, sessions and background jobs: Redis when REDIS_URL is set.
@@ -277,18 +287,9 @@ MARKET_PLATFORM_CONTRIBUTION_PERCENT = Decimal(env_str("MARKET_PLATFORM_CONTRIBU
 # Stripe's API address; only a test double changes it.
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Oscar logs every missing class lookup at INFO; keep the console readable.
-        "oscar": {"level": "WARNING"},
-        # fpdf2 embeds fonts through fontTools, which logs every table it trims.
-        "fontTools": {"level": "WARNING"},
-    },
-}
+# Plain text lines on the console; LOG_FORMAT=json (production's default) writes one JSON
+# object per line (shop.logging).
+LOGGING = logging_config(env_str("LOG_FORMAT", "text"), level=env_str("LOG_LEVEL", "INFO"))
 
 # The think tank's network: member organisations' feeds and the platform's Facebook page.
 CELERY_BEAT_SCHEDULE = {

@@ -149,7 +149,7 @@ def haystack_config(
         }
     return {
         "default": {
-            "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+            "ENGINE": "shop.search_backends.SpellingOnRequestWhooshEngine",
             "PATH": str(whoosh_path),
             "INCLUDE_SPELLING": True,
             "EXCLUDED_INDEXES": EXCLUDED_SEARCH_INDEXES,
@@ -199,3 +199,31 @@ def email_config(url):
         if config["EMAIL_USE_SSL"] and config["EMAIL_USE_TLS"]:
             raise ImproperlyConfiguredEnv("EMAIL_URL cannot ask for both ssl and tls")
     return config
+
+
+LOG_FORMATS = {
+    "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    "json": {"()": "shop.logging.JsonFormatter"},
+}
+
+
+def logging_config(log_format, *, level):
+    """LOGGING: plain text lines, or JSON lines (``shop.logging``) for log collectors."""
+    log_format = (log_format or "text").strip().lower()
+    if log_format not in LOG_FORMATS:
+        raise ImproperlyConfiguredEnv(f"LOG_FORMAT must be text or json, not {log_format!r}")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {log_format: LOG_FORMATS[log_format]},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": log_format}},
+        "root": {"handlers": ["console"], "level": level.upper()},
+        "loggers": {
+            # Oscar logs every missing class lookup at INFO; keep the console readable.
+            "oscar": {"level": "WARNING"},
+            # fpdf2 embeds fonts through fontTools, which logs every table it trims.
+            "fontTools": {"level": "WARNING"},
+            # The Elasticsearch client logs every request at INFO.
+            "elasticsearch": {"level": "WARNING"},
+        },
+    }

@@ -1,12 +1,16 @@
 """Anonymous visitors' pages come from the cache until their content changes."""
 
 import re
+import threading
+import time
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from shop import page_cache
 from tests.factories.market import product_of, selling_organisation
 from tests.factories.thinktank import NewsItemFactory
 
@@ -97,7 +101,7 @@ def test_signed_in_members_and_visitors_with_a_basket_are_never_served_from_the_
     assert "X-Page-Cache" not in page
 
     guest = Client()
-    guest.post("/market/basket/add/%d/" % honey.pk, {"quantity": 1})
+    guest.post(f"/market/basket/add/{honey.pk}/", {"quantity": 1})
     assert "oscar_open_basket" in guest.cookies
     page = guest.get(honey.get_absolute_url())
     assert "X-Page-Cache" not in page
@@ -130,3 +134,37 @@ def test_nothing_is_cached_when_the_cache_is_off(client, honey, settings):
     settings.PAGE_CACHE_ENABLED = False
     client.get(honey.get_absolute_url())
     assert "X-Page-Cache" not in client.get(honey.get_absolute_url())
+
+
+def page_key(path):
+    request = RequestFactory().get(path)
+    request.LANGUAGE_CODE = "el"
+    return page_cache._page_key(request, page_cache.page_sections(path))
+
+
+def test_visitors_wait_for_the_page_another_process_is_rendering(client, honey):
+    path = honey.get_absolute_url()
+    client.get(path)
+    key = page_key(path)
+    stored = cache.get(key)
+    assert stored is not None
+    cache.delete(key)
+    cache.add(f"{key}:rendering", 1, 10)  # someone else is rendering it
+
+    threading.Timer(0.2, lambda: cache.set(key, stored)).start()
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(path)
+    assert second["X-Page-Cache"] == "hit"
+    assert len(queries) == 0
+
+
+def test_a_visitor_renders_the_page_when_the_other_renderer_stored_nothing(client, honey):
+    path = honey.get_absolute_url()
+    key = page_key(path)
+    cache.add(f"{key}:rendering", 1, 10)
+
+    threading.Timer(0.2, lambda: cache.delete(f"{key}:rendering")).start()
+    started = time.monotonic()
+    page = client.get(path)
+    assert page["X-Page-Cache"] == "miss"
+    assert time.monotonic() - started < page_cache.RENDER_LOCK_SECONDS

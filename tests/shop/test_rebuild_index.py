@@ -84,6 +84,14 @@ def test_spelling_suggestion_on_whoosh_with_spelling_data(honey_and_study, whoos
     assert spelling_suggestion("   ") is None
 
 
+def test_searches_do_not_pay_for_a_suggestion_nobody_asked_for(honey_and_study, whoosh_on_disk):
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    backend = connections["default"].get_backend()
+    assert backend.include_spelling is True
+    assert backend.search("θυμαρσιο")["spelling_suggestion"] is None
+    assert backend.suggest("θυμαρσιο") == "θυμαρισιο"
+
+
 def test_spelling_suggestion_is_none_without_spelling_data(honey_and_study):
     # The test settings' in-memory index has no spelling data (no INCLUDE_SPELLING).
     assert connections["default"].get_backend().include_spelling is False

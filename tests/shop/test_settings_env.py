@@ -64,7 +64,7 @@ def test_cache_sessions_and_celery_use_redis_when_set():
 
 def test_haystack_config_defaults_to_whoosh_folder(tmp_path):
     config = haystack_config("", whoosh_path=tmp_path / "index")
-    assert config["default"]["ENGINE"] == "haystack.backends.whoosh_backend.WhooshEngine"
+    assert config["default"]["ENGINE"] == "shop.search_backends.SpellingOnRequestWhooshEngine"
     assert config["default"]["PATH"] == str(tmp_path / "index")
     assert config["default"]["EXCLUDED_INDEXES"] == [
         "oscar.apps.search.search_indexes.ProductIndex"
@@ -129,7 +129,7 @@ def test_haystack_config_whoosh_ignores_elasticsearch_options(tmp_path):
         "", whoosh_path=tmp_path / "index", username="coop", password="pw", timeout="soon"
     )["default"]
     assert config == {
-        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+        "ENGINE": "shop.search_backends.SpellingOnRequestWhooshEngine",
         "PATH": str(tmp_path / "index"),
         "INCLUDE_SPELLING": True,
         "EXCLUDED_INDEXES": ["oscar.apps.search.search_indexes.ProductIndex"],

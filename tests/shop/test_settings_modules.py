@@ -66,7 +66,7 @@ def test_base_settings_need_no_server(tmp_path):
     values = load_settings("shop.settings.base", VAR_DIR=str(tmp_path), DATABASE_URL="")
     assert values["DB"] == "django.db.backends.sqlite3"
     assert values["CACHE"] == "django.core.cache.backends.locmem.LocMemCache"
-    assert values["SEARCH"] == "haystack.backends.whoosh_backend.WhooshEngine"
+    assert values["SEARCH"] == "shop.search_backends.SpellingOnRequestWhooshEngine"
     assert values["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
     assert values["CELERY_TASK_ALWAYS_EAGER"] is True
