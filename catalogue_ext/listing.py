@@ -32,12 +32,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Round
 from django.urls import reverse
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from oscar.core.loading import get_model
 
 from catalogue_ext.models import CERTIFICATION_LABELS, ProductKind
 from catalogue_ext.search import matching_product_ids
+from shop.page_cache import cached_on_content
 from shop.partner.models import LegalForm, Region
 
 Product = get_model("catalogue", "Product")
@@ -344,7 +345,11 @@ class ListingEngine:
         if self.scope is not None:
             queryset = queryset.filter(_in_category(self.scope))
         if self.query:
-            self.ranked_ids = matching_product_ids(self.query)
+            self.ranked_ids = cached_on_content(
+                ["market"],
+                f"product-search:{self.query}",
+                lambda: matching_product_ids(self.query),
+            )
             queryset = queryset.filter(pk__in=self.ranked_ids)
         return queryset
 
@@ -548,7 +553,14 @@ class ListingEngine:
         base = self.matched()
         if self.query and not self.ranked_ids:
             base = base.none()
-        facets = self.facets(base)
+        # The counts take an aggregate query per facet over every matched product: kept
+        # until the market changes, per language (labels) and filters (links).
+        scope = self.scope.pk if self.scope is not None else ""
+        facets = cached_on_content(
+            ["market"],
+            f"listing-facets:{get_language()}:{scope}:{sorted(self.params.items())}",
+            lambda: self.facets(base),
+        )
         paginator, page = self.ordered_ids_page(self.filtered(base))
         products = self.load(list(page.object_list))
         page.object_list = products

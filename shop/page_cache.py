@@ -12,6 +12,7 @@ of every cache key of its pages: the next request renders afresh. Nothing is eve
 by pattern, so this works the same on Redis and on the local-memory cache.
 """
 
+import hashlib
 import re
 import time
 
@@ -122,6 +123,26 @@ def _wait_for(key):
         if f"{key}:rendering" not in found:  # rendered, but not cacheable
             return None
     return None
+
+
+def cached_on_content(sections, key, compute):
+    """``compute()``, kept in the cache until a row of ``sections`` changes.
+
+    For costly parts of pages that signed-in members see too (the catalogue's facet
+    counts, search results): the same key and generations as the page cache, so it is on
+    only where the page cache is (a cache shared by all server processes).
+    """
+    if not settings.PAGE_CACHE_ENABLED:
+        return compute()
+    generations = cache.get_many([_generation_key(section) for section in sections])
+    stamp = ".".join(str(generations.get(_generation_key(s), 0)) for s in sections)
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    full_key = f"page-cache:part:{stamp}:{digest}"
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, timeout=settings.PAGE_CACHE_SECONDS)
+    return value
 
 
 def _is_cacheable_response(request, response):

@@ -29,6 +29,8 @@ from haystack import connection_router, connections
 from haystack.signals import BaseSignalProcessor, RealtimeSignalProcessor
 from haystack.utils import get_model_ct
 
+from shop.page_cache import bump_sections, sections_of_app
+
 
 def tasks_run_inline():
     """True when Celery runs tasks in the calling process (no broker configured)."""
@@ -102,6 +104,7 @@ def update_now(model_label, pks, usings=None):
                 index.remove_object(_identifier(model, pk), using=alias)
             else:
                 index.update_object(row, using=alias)
+    _search_results_changed(model)
 
 
 def remove_now(model_label, pks, usings=None):
@@ -113,6 +116,13 @@ def remove_now(model_label, pks, usings=None):
             continue
         for pk in pks:
             index.remove_object(_identifier(model, pk), using=alias)
+    _search_results_changed(model)
+
+
+def _search_results_changed(model):
+    """Cached pages and search results of the model's section were made from the index
+    as it was; when it is updated in the background that can be after the save."""
+    bump_sections(sections_of_app(model._meta.app_label))
 
 
 # Haystack's signal processor ---------------------------------------------------------

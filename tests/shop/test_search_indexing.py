@@ -241,6 +241,24 @@ def test_index_later_with_a_model_and_pks_reads_the_rows_again():
     assert found_articles() == [f"{WORD} τρία"]
 
 
+@pytest.mark.django_db
+def test_updating_the_index_makes_its_sections_cached_pages_stale(
+    django_capture_on_commit_callbacks,
+):
+    from django.core.cache import cache
+
+    from shop.search_indexing import update_now
+
+    organisation = OrganisationFactory(is_verified=True)
+    article = write(organisation=organisation, title=f"{WORD} ένα")
+    cache.delete_many(["page-cache:generation:thinktank", "page-cache:generation:market"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_now("thinktank.Article", [article.pk])
+    assert cache.get("page-cache:generation:thinktank") == 1
+    assert cache.get("page-cache:generation:market") is None
+
+
 # Queued (Redis as the broker, a Celery worker) -------------------------------------------
 
 
