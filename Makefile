@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 export VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run setup install test browser lint format messages clean
+.PHONY: run setup install test browser bench lint format messages clean
 
 ## make run: install, migrate, load the Greek demo data, build the search index, serve.
 run: setup
@@ -44,6 +44,13 @@ browser:
 		else \
 			echo "Chromium is not installed (apt-get install chromium): browser tests will be skipped."; \
 		fi; }
+
+## make bench: the site under load (gunicorn, PostgreSQL, Redis, wrk) on generated data;
+## writes tests/benchmarks/results/latest.json. Not part of `make test`.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(BIN)/python -W ignore -m tests.benchmarks.run $(BENCH_ARGS)
 
 lint: install
 	mkdir -p $(VAR_DIR)
