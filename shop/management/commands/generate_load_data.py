@@ -9,6 +9,7 @@ from shop.load_data import (
     Sizes,
     generate_load_data,
 )
+from shop.page_cache import SECTION_APPS, bump_sections
 
 
 class Command(BaseCommand):
@@ -52,6 +53,8 @@ class Command(BaseCommand):
             member_password=options["member_password"],
         )
         elapsed = time.monotonic() - started
+        # Bulk inserts send no signals: make every cached page stale by hand.
+        bump_sections(list(SECTION_APPS))
 
         for name, count in counts.items():
             self.stdout.write(f"  {name.replace('_', ' ')}: {count}")
