@@ -524,6 +524,12 @@ class ListingEngine:
             }[self.sort]
         ids = queryset.order_by(*order).values_list("pk", flat=True)
         paginator = Paginator(ids, PER_PAGE)
+        # Counting the matches takes a pass over every visible product: kept, like the
+        # facet counts, until the market changes.
+        scope = self.scope.pk if self.scope is not None else ""
+        paginator.count = cached_on_content(
+            ["market"], f"listing-count:{scope}:{sorted(self.params.items())}", queryset.count
+        )
         page = paginator.get_page(self.page_number)
         page.object_list = list(page.object_list)
         return paginator, page

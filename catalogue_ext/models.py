@@ -106,6 +106,11 @@ class Product(AbstractProduct):
         ),
     )
 
+    class Meta(AbstractProduct.Meta):
+        # The listing's "name" sort; the other sorts and filters use Oscar's indexes
+        # (date_created, is_public, parent) and those of the joined tables.
+        indexes = [models.Index(fields=["title", "id"], name="product_title_idx")]
+
     @property
     def is_service(self):
         return self.get_product_class().kind == ProductKind.SERVICE
@@ -113,6 +118,14 @@ class Product(AbstractProduct):
     @property
     def is_quote_only(self):
         return self.is_service and self.service_booking == ServiceBooking.QUOTE
+
+    @property
+    def sorted_recommended_products(self):
+        """Oscar's, reading the recommendations the product page prefetches."""
+        recommendations = self.primary_recommendations.all()
+        if "primary_recommendations" not in getattr(self, "_prefetched_objects_cache", {}):
+            recommendations = recommendations.select_related("recommendation")
+        return [recommendation.recommendation for recommendation in recommendations]
 
 
 from oscar.apps.catalogue.models import *  # noqa: E402, F403

@@ -169,7 +169,11 @@ class NewsItem(Entry):
     class Meta(Entry.Meta):
         verbose_name = _("news item")
         verbose_name_plural = _("news")
-        indexes = [models.Index(fields=["status", "moderation", "publish_at"])]
+        indexes = [
+            models.Index(fields=["status", "moderation", "publish_at"]),
+            models.Index(fields=["theme", "publish_at"]),
+            models.Index(fields=["kind", "publish_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind="meeting_report") | Q(meeting_date__isnull=False),
@@ -184,7 +188,10 @@ class Article(Entry):
     class Meta(Entry.Meta):
         verbose_name = _("opinion article")
         verbose_name_plural = _("opinion articles")
-        indexes = [models.Index(fields=["status", "moderation", "publish_at"])]
+        indexes = [
+            models.Index(fields=["status", "moderation", "publish_at"]),
+            models.Index(fields=["theme", "publish_at"]),
+        ]
 
     @property
     def reading_minutes(self):
@@ -220,7 +227,11 @@ class Document(Entry):
     class Meta(Entry.Meta):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
-        indexes = [models.Index(fields=["status", "moderation", "publish_at"])]
+        indexes = [
+            models.Index(fields=["status", "moderation", "publish_at"]),
+            models.Index(fields=["theme", "publish_at"]),
+            models.Index(fields=["kind", "publish_at"]),
+        ]
 
 
 class Event(Entry):
@@ -237,7 +248,10 @@ class Event(Entry):
         ordering = ["starts_at", "pk"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        indexes = [models.Index(fields=["status", "moderation", "starts_at"])]
+        indexes = [
+            models.Index(fields=["status", "moderation", "starts_at"]),
+            models.Index(fields=["theme", "starts_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gte=models.F("starts_at")),
@@ -269,7 +283,10 @@ class Video(Entry):
     class Meta(Entry.Meta):
         verbose_name = _("video")
         verbose_name_plural = _("videos")
-        indexes = [models.Index(fields=["status", "moderation", "publish_at"])]
+        indexes = [
+            models.Index(fields=["status", "moderation", "publish_at"]),
+            models.Index(fields=["theme", "publish_at"]),
+        ]
 
 
 class Proposal(Entry):
@@ -287,7 +304,11 @@ class Proposal(Entry):
     class Meta(Entry.Meta):
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
-        indexes = [models.Index(fields=["status", "moderation", "publish_at"])]
+        indexes = [
+            models.Index(fields=["status", "moderation", "publish_at"]),
+            models.Index(fields=["theme", "publish_at"]),
+            models.Index(fields=["kind", "publish_at"]),
+        ]
 
 
 class Endorsement(models.Model):

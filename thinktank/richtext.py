@@ -5,6 +5,7 @@ only the tags and attributes below survive, links may point to http(s) and mailt
 only, and every link gets ``rel="noopener nofollow ugc"``.
 """
 
+import functools
 import html as html_module
 
 import markdown
@@ -39,18 +40,33 @@ def sanitise_html(html):
     )
 
 
+# The same bodies are shown again and again (a question's answers on every view of its
+# page): each text is converted once per process. Conversion depends on the text alone.
+CONVERTED_TEXTS_KEPT = 2048
+
+
+@functools.lru_cache(maxsize=CONVERTED_TEXTS_KEPT)
+def _safe_html(text):
+    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    return sanitise_html(html)
+
+
 def render_markdown(text):
     """Markdown source → sanitised HTML, marked safe for templates."""
     if not text:
         return mark_safe("")
-    html = markdown.markdown(str(text), extensions=MARKDOWN_EXTENSIONS, output_format="html")
-    return mark_safe(sanitise_html(html))  # noqa: S308 - sanitised just above
+    return mark_safe(_safe_html(str(text)))  # noqa: S308 - sanitised by _safe_html
+
+
+@functools.lru_cache(maxsize=CONVERTED_TEXTS_KEPT)
+def _plain_text(text):
+    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS)
+    return html_module.unescape(" ".join(nh3.clean(html, tags=set()).split()))
 
 
 def plain_text(text, limit=None):
     """Markdown source → plain text (for summaries, feeds and search)."""
-    html = markdown.markdown(str(text or ""), extensions=MARKDOWN_EXTENSIONS)
-    cleaned = html_module.unescape(" ".join(nh3.clean(html, tags=set()).split()))
+    cleaned = _plain_text(str(text or ""))
     if limit and len(cleaned) > limit:
         cleaned = cleaned[: limit - 1].rsplit(" ", 1)[0] + "…"
     return cleaned

@@ -1,7 +1,7 @@
 import datetime
 import json
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -86,16 +86,18 @@ def upcoming_events(limit=3, now=None):
 
 
 def related_articles(article, limit=3):
-    """Other articles on the same theme, else of the same organisation."""
+    """Other articles on the same theme, then of the same organisation, newest first in
+    each group: one query."""
     others = Article.objects.published().with_relations().exclude(pk=article.pk)
-    same_theme = list(others.filter(theme=article.theme)[:limit]) if article.theme else []
-    if len(same_theme) < limit:
-        same_theme += list(
-            others.filter(organisation_id=article.organisation_id).exclude(
-                pk__in=[a.pk for a in same_theme]
-            )[: limit - len(same_theme)]
-        )
-    return same_theme
+    same_organisation = Q(organisation_id=article.organisation_id)
+    if not article.theme:
+        return list(others.filter(same_organisation)[:limit])
+    same_theme_first = Case(When(theme=article.theme, then=Value(0)), default=Value(1))
+    return list(
+        others.filter(Q(theme=article.theme) | same_organisation).order_by(
+            same_theme_first, "-publish_at", "-pk"
+        )[:limit]
+    )
 
 
 SCHEMA_TYPES = {
@@ -210,27 +212,27 @@ def hub_sections():
 
 def unpublished_entries_of(user, limit=20):
     """Drafts, scheduled and deleted (restorable) entries of the user's verified
-    organisations."""
-    from django.db.models import Q
-
-    from thinktank.access import verified_organisations_of
+    organisations, oldest first: one query across the sections."""
     from thinktank.models import Status
 
-    organisations = verified_organisations_of(user)
-    if not user.is_authenticated or not organisations.exists():
+    if user is None or not user.is_authenticated:
         return []
-    entries = []
-    for model in ENTRY_MODEL_BY_SECTION.values():
-        entries += list(
-            model.objects.filter(organisation__in=organisations)
-            .filter(
-                Q(status=Status.DRAFT)
-                | Q(publish_at__gt=timezone.now())
-                | Q(deleted_at__isnull=False)
-            )
-            .only("pk", "title", "slug", "status", "publish_at", "deleted_at")[:limit]
-        )
-    return sorted(entries, key=lambda e: e.publish_at)[:limit]
+    unpublished = (
+        Q(status=Status.DRAFT) | Q(publish_at__gt=timezone.now()) | Q(deleted_at__isnull=False)
+    )
+    fields = ("pk", "title", "slug", "status", "publish_at", "deleted_at")
+    per_section = [
+        model.objects.filter(unpublished, organisation__users=user, organisation__is_verified=True)
+        .annotate(section_key=Value(section))
+        .values_list(*fields, "section_key")
+        .order_by()
+        for section, model in ENTRY_MODEL_BY_SECTION.items()
+    ]
+    rows = per_section[0].union(*per_section[1:], all=True).order_by("publish_at", "pk")[:limit]
+    return [
+        ENTRY_MODEL_BY_SECTION[section](**dict(zip(fields, values, strict=True)))
+        for *values, section in rows
+    ]
 
 
 def latest_across_sections(limit=5):

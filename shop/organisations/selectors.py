@@ -12,13 +12,14 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    IntegerField,
     Min,
     OuterRef,
-    Q,
+    Subquery,
     TextField,
     Value,
 )
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 from oscar.core.loading import get_model
@@ -29,6 +30,7 @@ from shop.text import fold_for_search
 
 Partner = get_model("partner", "Partner")
 Product = get_model("catalogue", "Product")
+StockRecord = get_model("partner", "StockRecord")
 Invitation = get_model("partner", "Invitation")
 JoinRequest = get_model("partner", "JoinRequest")
 
@@ -71,15 +73,18 @@ def public_organisations(
     (latitude, longitude); organisations without coordinates come last. With ``near``
     each organisation has ``distance_sq``, see ``distance_km``.
     """
+    # Counted per shown organisation (a subquery the database runs for the page's rows
+    # only), not grouped over every stock record of the market before paginating.
+    public_products = (
+        StockRecord.objects.filter(partner=OuterRef("pk"), product__is_public=True)
+        .order_by()
+        .values("partner")
+        .annotate(count=Count("product", distinct=True))
+        .values("count")
+    )
     organisations = filtered_organisations(
         q=q, region=region, legal_form=legal_form, certification=certification, kind=kind
-    ).annotate(
-        num_products=Count(
-            "stockrecords",
-            filter=Q(stockrecords__product__is_public=True),
-            distinct=True,
-        )
-    )
+    ).annotate(num_products=Coalesce(Subquery(public_products, output_field=IntegerField()), 0))
     if near is not None:
         organisations = organisations.annotate(distance_sq=_distance_sq(near))
     if sort == NEAREST and near is not None:

@@ -139,6 +139,8 @@ class Partner(AbstractPartner):
         indexes = [
             models.Index(fields=["region"], name="partner_region_idx"),
             models.Index(fields=["legal_form"], name="partner_legal_form_idx"),
+            # The directory's "newest" sort.
+            models.Index(fields=["created", "id"], name="partner_created_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -810,9 +810,8 @@ def test_question_page_queries_do_not_grow_with_the_answers(
     client.get(en("question", pk=question.pk))  # warms the content-type cache
 
     # session & user (2), question, themes, can moderate, answers, comments, votes,
-    # mentor profile, is following, flag organisations; the layout's notifications,
-    # basket (3) and permissions (2)
-    with django_assert_num_queries(17):
+    # mentor profile, is following, flag organisations; the layout's own
+    with django_assert_num_queries(14):
         response = client.get(en("question", pk=question.pk))
 
     assert len(response.context["answers"]) == count

@@ -719,9 +719,9 @@ def test_my_registrations_page_query_count_does_not_grow(client, django_assert_n
         RegistrationFactory(user=user, session=SessionFactory(starts_at=later(-24 * 60 - n)))
     client.force_login(user)
 
-    # The layout's nine (session, user, basket, notifications, permissions…) and one for
-    # the registrations with their sessions and waitlist positions.
-    with django_assert_num_queries(12):
+    # The layout's (session, user, basket, notifications…) and one for the
+    # registrations with their sessions and waitlist positions.
+    with django_assert_num_queries(6):
         response = client.get(en("my-registrations"))
 
     assert len(response.context["upcoming"]) == count
@@ -1017,7 +1017,7 @@ def test_attendees_page_query_count_does_not_grow(client, django_assert_num_quer
 
     # The page: the layout's, then the session, the mentor check, the registrations
     # with their users, and the users' organisations.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(9):
         page = client.get(en("session-attendees", pk=session.pk))
     # The file: session, user, the session, the mentor check, registrations, organisations.
     with django_assert_num_queries(6):
