@@ -205,3 +205,93 @@ class SpellingOnRequestWhooshBackend(WhooshSearchBackend):
 
 class SpellingOnRequestWhooshEngine(WhooshEngine):
     backend = SpellingOnRequestWhooshBackend
+
+
+# Whoosh writes in batches ------------------------------------------------------------
+#
+# Haystack's Whoosh ``update`` replaces each document with ``update_document``, which
+# opens a searcher over every segment of the index to find the old copy: most of the
+# time of ``rebuild_index``. ``BatchWritingWhooshBackend`` finds the old copies of a
+# whole batch with one searcher, deletes them, then adds the batch (what Whoosh advises
+# for many documents), in one writer and one commit as before. When another process
+# holds the index's lock, it falls back to haystack's queued writer. It also spares
+# Whoosh a file lookup per posting when the segment is written (see below).
+
+import functools  # noqa: E402
+
+from haystack.constants import ID  # noqa: E402
+from haystack.exceptions import SkipDocument  # noqa: E402
+from haystack.utils import get_identifier  # noqa: E402
+from whoosh.index import LockError  # noqa: E402
+
+
+class BatchWritingWhooshBackend(SpellingOnRequestWhooshBackend):
+    def update(self, index, iterable, commit=True):
+        if not self.setup_complete:
+            self.setup()
+        self.index = self.index.refresh()
+        try:
+            writer = self.index.writer()
+        except LockError:
+            return super().update(index, iterable, commit=commit)
+        _look_up_length_columns_once(writer)
+        try:
+            documents = self._prepared_documents(index, iterable)
+            if not documents:
+                writer.cancel()
+                return
+            with writer.searcher() as searcher:
+                old_copies = [searcher.document_number(**{ID: doc[ID]}) for _, doc in documents]
+            for docnum in old_copies:
+                if docnum is not None:
+                    writer.delete_document(docnum)
+            for identifier, doc in documents:
+                self._add_document(writer, index, identifier, doc)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def _prepared_documents(self, index, objects):
+        """(identifier, document) of each object, as haystack's ``update`` writes it."""
+        documents = []
+        for obj in objects:
+            try:
+                doc = index.full_prepare(obj)
+            except SkipDocument:
+                self.log.debug("Indexing for object `%s` skipped", obj)
+                continue
+            # Whoosh wants text; document boosts are not supported in Whoosh 2.5+.
+            doc = {key: self._from_python(value) for key, value in doc.items() if key != "boost"}
+            documents.append((get_identifier(obj), doc))
+        return documents
+
+    def _add_document(self, writer, index, identifier, doc):
+        try:
+            writer.add_document(**doc)
+        except Exception:
+            if not self.silently_fail:
+                raise
+            self.log.exception(
+                "Preparing object for update",
+                extra={"data": {"index": index, "object": identifier}},
+            )
+
+
+def _look_up_length_columns_once(writer):
+    """When Whoosh finishes a segment it reads each posting's field length, and for a
+    field that stores none (ids, numbers, dates) it looks for the length file on disk
+    again for every posting. The segment's files no longer change at that point, so
+    the answer is kept per field."""
+    open_reader = writer.per_document_reader
+
+    def per_document_reader():
+        reader = open_reader()
+        reader.has_column = functools.lru_cache(maxsize=None)(reader.has_column)
+        return reader
+
+    writer.per_document_reader = per_document_reader
+
+
+# The engine named in settings writes through it.
+SpellingOnRequestWhooshEngine.backend = BatchWritingWhooshBackend

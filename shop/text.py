@@ -1,7 +1,13 @@
-"""Greek text helpers: transliteration to Latin (ELOT 743) and slugs."""
+"""Greek text helpers: transliteration to Latin (ELOT 743) and slugs.
+
+Indexing runs these on every word of every document, so the work is done once per
+distinct word (``lru_cache``) and whole texts are cut at whitespace, which no rule
+looks across: the results are the same as for the whole text at once.
+"""
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from django.utils.text import slugify
 
@@ -30,6 +36,11 @@ def _letters(text):
     return letters
 
 
+# Whitespace, kept as separate parts by ``split``.
+_WHITESPACE = re.compile(r"(\s+)")
+_WORD_CACHE_SIZE = 100_000
+
+
 def transliterate_greek(text):
     """Write Greek text in Latin letters following ELOT 743 (the Greek passport standard).
 
@@ -37,7 +48,12 @@ def transliterate_greek(text):
     ``af``/``ef`` before a voiceless consonant, and a diaeresis keeps two vowels apart.
     Non-Greek characters pass through unchanged.
     """
-    letters = _letters(str(text))
+    return "".join(_transliterate_word(part) for part in _WHITESPACE.split(str(text)))
+
+
+@lru_cache(maxsize=_WORD_CACHE_SIZE)
+def _transliterate_word(text):
+    letters = _letters(text)
     out = []
     i = 0
     while i < len(letters):
@@ -78,8 +94,21 @@ def fold_for_search(text) -> str:
     alike.
     """
     decomposed = unicodedata.normalize("NFD", str(text or ""))
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    bare = decomposed.translate(_WITHOUT_COMBINING_MARKS)
     return unicodedata.normalize("NFC", bare.casefold())
+
+
+class _CombiningMarkRemover(dict):
+    """A ``str.translate`` table deleting combining marks, filled in as characters
+    are met."""
+
+    def __missing__(self, code):
+        replacement = None if unicodedata.combining(chr(code)) else code
+        self[code] = replacement
+        return replacement
+
+
+_WITHOUT_COMBINING_MARKS = _CombiningMarkRemover()
 
 
 _GREEKLISH_RULES = [
@@ -112,7 +141,13 @@ def greeklish_key(text) -> str:
     stores the key of every text beside the text itself, and a query is also searched
     by its key.
     """
-    latin = transliterate_greek(fold_for_search(text)).lower()
+    parts = _WHITESPACE.split(fold_for_search(text))
+    return "".join(_greeklish_word_key(part) for part in parts)
+
+
+@lru_cache(maxsize=_WORD_CACHE_SIZE)
+def _greeklish_word_key(folded):
+    latin = _transliterate_word(folded).lower()
     for pattern, replacement in _GREEKLISH_RULES:
         latin = pattern.sub(replacement, latin)
     return latin
