@@ -37,7 +37,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.db.models.deletion import get_candidate_relations_to_delete
 from django.utils import timezone, translation
@@ -930,7 +930,16 @@ def generate_load_data(
         LoadDataGenerator(
             sizes, seed=seed, member_email=member_email, member_password=member_password
         ).run()
+    refresh_planner_statistics()
     return generated_counts()
+
+
+def refresh_planner_statistics():
+    """After a bulk load PostgreSQL's planner still believes the tables are small and
+    picks plans that read every row; ANALYZE, as after any bulk import."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 @dataclass

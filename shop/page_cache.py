@@ -10,11 +10,19 @@ Each page belongs to one or more sections (market, think tank, MENTORS, site). S
 deleting a row of a section's apps bumps that section's generation, a number that is part
 of every cache key of its pages: the next request renders afresh. Nothing is ever deleted
 by pattern, so this works the same on Redis and on the local-memory cache.
+
+Each server process also keeps the generations it last read for
+``PAGE_CACHE_LOCAL_SECONDS`` (1 s) and its most requested pages in memory
+(``PAGE_CACHE_LOCAL_PAGES``): a popular page is then served with no call to Redis at
+all, and a change still reaches every visitor within about a second.
 """
 
 import hashlib
 import re
+import secrets
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -72,9 +80,91 @@ def bump_sections(sections):
             try:
                 cache.incr(key)
             except ValueError:  # not yet in the cache: any new value differs
-                cache.set(key, 1, timeout=None)
+                cache.set(key, _new_generation(), timeout=None)
+        _local.forget_generations()  # this process sees its own change at once
 
     transaction.on_commit(bump)
+
+
+def _new_generation():
+    """A first generation no earlier cache content can carry: after Redis lost its
+    keys, pages a process kept under the old generations are never served again."""
+    return secrets.randbelow(2**48) + 1
+
+
+class _ProcessLocal:
+    """The generations read last, and a few pages, kept in this process's memory."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.generations = {}
+        self.generations_read_at = float("-inf")
+        self.pages = OrderedDict()  # key -> (expires_at, stored page), least recent first
+
+    def forget_generations(self):
+        with self.lock:
+            self.generations_read_at = float("-inf")
+
+    def generations_of(self, sections):
+        """``{section: generation}``, from memory when read less than
+        ``PAGE_CACHE_LOCAL_SECONDS`` ago; every section is read in one call."""
+        now = time.monotonic()
+        with self.lock:
+            fresh = now - self.generations_read_at < settings.PAGE_CACHE_LOCAL_SECONDS
+            if fresh and all(section in self.generations for section in sections):
+                return {section: self.generations[section] for section in sections}
+        wanted = sorted(set(SECTION_APPS) | set(sections))
+        found = cache.get_many([_generation_key(section) for section in wanted])
+        for section in wanted:
+            key = _generation_key(section)
+            if key not in found:
+                cache.add(key, _new_generation(), timeout=None)
+                found[key] = cache.get(key) or 0
+        generations = {section: found[_generation_key(section)] for section in wanted}
+        with self.lock:
+            self.generations = generations
+            self.generations_read_at = now
+        return {section: generations[section] for section in sections}
+
+    def page(self, key):
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is None:
+                return None
+            if entry[0] < time.monotonic():
+                del self.pages[key]
+                return None
+            self.pages.move_to_end(key)
+            return entry[1]
+
+    def keep_page(self, key, stored):
+        limit = settings.PAGE_CACHE_LOCAL_PAGES
+        if limit <= 0:
+            return
+        with self.lock:
+            self.pages[key] = (time.monotonic() + settings.PAGE_CACHE_SECONDS, stored)
+            self.pages.move_to_end(key)
+            while len(self.pages) > limit:
+                self.pages.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.generations = {}
+            self.generations_read_at = float("-inf")
+            self.pages.clear()
+
+
+_local = _ProcessLocal()
+
+
+def clear_process_memory():
+    """Forget the generations and pages this process keeps (as a new process starts)."""
+    _local.clear()
+
+
+def _generation_stamp(sections):
+    generations = _local.generations_of(sections)
+    return ".".join(str(generations[section]) for section in sections)
 
 
 def _strip_language_prefix(path):
@@ -106,8 +196,7 @@ def is_cacheable_request(request):
 
 
 def _page_key(request, sections):
-    generations = cache.get_many([_generation_key(section) for section in sections])
-    stamp = ".".join(str(generations.get(_generation_key(s), 0)) for s in sections)
+    stamp = _generation_stamp(sections)
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     return f"page-cache:page:{language}:{stamp}:{request.get_host()}:{request.get_full_path()}"
 
@@ -134,8 +223,7 @@ def cached_on_content(sections, key, compute):
     """
     if not settings.PAGE_CACHE_ENABLED:
         return compute()
-    generations = cache.get_many([_generation_key(section) for section in sections])
-    stamp = ".".join(str(generations.get(_generation_key(s), 0)) for s in sections)
+    stamp = _generation_stamp(sections)
     digest = hashlib.sha256(key.encode()).hexdigest()
     full_key = f"page-cache:part:{stamp}:{digest}"
     value = cache.get(full_key)
@@ -179,17 +267,23 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
 
         key = _page_key(request, page_sections(request.path))
+        stored = _local.page(key)
+        if stored is not None:
+            return self._from_cache(request, stored)
         stored = cache.get(key)
         if stored is None and not cache.add(f"{key}:rendering", 1, RENDER_LOCK_SECONDS):
             # Another process is rendering this page right now: wait for it rather
             # than render the same page once more per waiting visitor.
             stored = _wait_for(key)
         if stored is not None:
+            _local.keep_page(key, stored)
             return self._from_cache(request, stored)
 
         response = self.get_response(request)
         if _is_cacheable_response(request, response):
-            cache.set(key, self._to_cache(response), timeout=settings.PAGE_CACHE_SECONDS)
+            stored = self._to_cache(response)
+            cache.set(key, stored, timeout=settings.PAGE_CACHE_SECONDS)
+            _local.keep_page(key, stored)
             response[self.header] = "miss"
         cache.delete(f"{key}:rendering")
         return response

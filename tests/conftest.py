@@ -41,9 +41,13 @@ def _empty_search_index():
 def _empty_cache():
     from django.core.cache import cache
 
+    from shop.page_cache import clear_process_memory
+
     cache.clear()
+    clear_process_memory()
     yield
     cache.clear()
+    clear_process_memory()
 
 
 @pytest.fixture(autouse=True)

@@ -166,6 +166,10 @@ globals().update(celery_config(REDIS_URL))
 # made in another process.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", default=bool(REDIS_URL))
 PAGE_CACHE_SECONDS = int(env_str("PAGE_CACHE_SECONDS", "300"))
+# Each process re-reads the sections' generations at most this often, and keeps its most
+# requested pages in memory (0 turns that off): a change reaches visitors within it.
+PAGE_CACHE_LOCAL_SECONDS = float(env_str("PAGE_CACHE_LOCAL_SECONDS", "1"))
+PAGE_CACHE_LOCAL_PAGES = int(env_str("PAGE_CACHE_LOCAL_PAGES", "200"))
 # Product views are counted in memory and written every 30 s by a thread of each server
 # process (shop/view_counts.py).
 VIEW_COUNTS_IN_BACKGROUND = True

@@ -57,7 +57,7 @@ def cache_config(redis_url):
     if redis_url:
         return {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "shop.cache.SharedClientRedisCache",
                 "LOCATION": redis_url,
                 "KEY_PREFIX": "coopsociety",
             }

@@ -34,5 +34,7 @@ STATIC_ROOT = None  # WhiteNoise serves from the finders; nothing is collected i
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Every request reads the generations, so a change shows on the very next request.
+PAGE_CACHE_LOCAL_SECONDS = 0
 # Tests write the buffered product views themselves (shop.view_counts.flush).
 VIEW_COUNTS_IN_BACKGROUND = False

@@ -22,6 +22,8 @@ from django.templatetags.cache import CacheNode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from catalogue_ext.cards import card_version_of
+
 register = template.Library()
 
 CSRF_PLACEHOLDER = "__shared_fragment_csrf_token__"
@@ -38,9 +40,21 @@ class SharedCacheNode(CacheNode):
             with context.push(csrf_token=CSRF_PLACEHOLDER):
                 html = self.nodelist.render(context)
             cache.set(key, html, timeout)
-        if CSRF_PLACEHOLDER_INPUT in html:
-            html = html.replace(CSRF_PLACEHOLDER_INPUT, CsrfTokenNode().render(context))
-        return mark_safe(html)  # noqa: S308  (rendered by the template engine)
+        return with_visitor_csrf_token(html, context)
+
+
+def with_visitor_csrf_token(html, context):
+    """A shared fragment with this visitor's CSRF token in place of the placeholder."""
+    if CSRF_PLACEHOLDER_INPUT in html:
+        html = html.replace(CSRF_PLACEHOLDER_INPUT, CsrfTokenNode().render(context))
+    return mark_safe(html)  # noqa: S308  (rendered by the template engine)
+
+
+@register.simple_tag(takes_context=True)
+def shared_fragment(context, html):
+    """A fragment read from the shared cache in bulk by the view (e.g. the listing's
+    product cards), shown like ``{% sharedcache %}`` shows it."""
+    return with_visitor_csrf_token(html, context)
 
 
 @register.tag("sharedcache")
@@ -60,40 +74,14 @@ def do_shared_cache(parser, token):
     )
 
 
-def _stamp(moment):
-    return moment.isoformat() if moment else ""
-
-
 @register.filter
 def product_version(product):
     """What a product card (Oscar's, in the catalogue) shows, as part of its cache key:
-    the product (its ``date_updated``), its class (VAT rate, goods or services), its
-    stock record (its ``date_updated``, and the price and stock, which stock reservations
-    change without touching the date) and its first image. Read from what the page's
-    query prefetched."""
-    product_class = product.get_product_class()
-    stockrecord = next(iter(product.stockrecords.all()), None)
-    image = next(iter(product.images.all()), None)
-    parts = [
-        product.pk,
-        _stamp(product.date_updated),
-        product.has_options,
-        product_class.pk if product_class else "",
-        product_class.vat_rate if product_class else "",
-        product_class.kind if product_class else "",
-        product_class.track_stock if product_class else "",
-        image.original.name if image is not None else "",
-    ]
-    if stockrecord is not None:
-        parts += [
-            stockrecord.pk,
-            _stamp(stockrecord.date_updated),
-            stockrecord.price,
-            stockrecord.price_currency,
-            stockrecord.num_in_stock,
-            stockrecord.num_allocated,
-        ]
-    return "|".join(map(str, parts))
+    ``catalogue_ext.cards.card_version``. A listing that read the version with its cards
+    left it on the product; otherwise it is read from what the page's query
+    prefetched."""
+    version = getattr(product, "_card_version", None)
+    return version if version is not None else card_version_of(product)
 
 
 @register.filter

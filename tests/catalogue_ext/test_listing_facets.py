@@ -107,6 +107,7 @@ def test_facet_counts_hold_with_filters_applied(generated, applied):
 
 
 def test_facets_are_counted_in_one_query_each(generated, django_assert_max_num_queries):
-    # The categories, eight facets, the ids, the page's products and three prefetches.
-    with django_assert_max_num_queries(14):
+    # The categories, eight facets, the ids, the cards' versions, and (no card is cached
+    # yet) the page's products and three prefetches.
+    with django_assert_max_num_queries(15):
         build_listing({"region": "crete", "q": "μελι"})

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -241,6 +242,18 @@ def test_rerun_with_smaller_sizes_leaves_only_the_new_rows():
     assert (counts["articles"], counts["news"], counts["questions"], counts["sessions"]) == (0,) * 4
     assert Question.objects.count() == Answer.objects.count() == Vote.objects.count() == 0
     assert Revision.objects.count() == 0
+
+
+def test_planner_statistics_are_refreshed_after_the_bulk_load():
+    """Without ANALYZE PostgreSQL plans the catalogue as if the tables were empty and
+    reads every product for one page."""
+    if connection.vendor != "postgresql":
+        pytest.skip("planner statistics (pg_class.reltuples) exist only on PostgreSQL")
+    generate()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'catalogue_product'")
+        (estimated_products,) = cursor.fetchone()
+    assert estimated_products == Product.objects.count() == 40
 
 
 def test_negative_sizes_are_refused():

@@ -149,6 +149,7 @@ def test_visitors_wait_for_the_page_another_process_is_rendering(client, honey):
     stored = cache.get(key)
     assert stored is not None
     cache.delete(key)
+    page_cache.clear_process_memory()  # as in another process
     cache.add(f"{key}:rendering", 1, 10)  # someone else is rendering it
 
     threading.Timer(0.2, lambda: cache.set(key, stored)).start()
@@ -168,3 +169,79 @@ def test_a_visitor_renders_the_page_when_the_other_renderer_stored_nothing(clien
     page = client.get(path)
     assert page["X-Page-Cache"] == "miss"
     assert time.monotonic() - started < page_cache.RENDER_LOCK_SECONDS
+
+
+# Each process's memory: generations read at most once a second, popular pages kept.
+
+
+def test_a_process_serves_a_page_it_kept_without_asking_the_shared_cache(client, honey):
+    path = honey.get_absolute_url()
+    client.get(path)
+    cache.delete(page_key(path))  # the shared copy is gone
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(path)
+
+    assert again["X-Page-Cache"] == "hit"
+    assert len(queries) == 0
+    assert "Θυμαρίσιο μέλι 450 g" in again.content.decode()
+
+
+def test_a_change_made_by_this_process_shows_at_once_despite_its_memory(
+    client, honey, settings, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 60
+    client.get(honey.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        honey.title = "Θυμαρίσιο μέλι 900 g"
+        honey.save()
+
+    page = client.get(honey.get_absolute_url())
+    assert page["X-Page-Cache"] == "miss"
+    assert "Θυμαρίσιο μέλι 900 g" in page.content.decode()
+
+
+def test_a_change_made_by_another_process_shows_within_the_local_seconds(client, honey, settings):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0.3
+    path = honey.get_absolute_url()
+    client.get(path)
+    client.get(path)
+    # Another process saved a product: it bumped the shared generation only.
+    honey.__class__.objects.filter(pk=honey.pk).update(title="Θυμαρίσιο μέλι 900 g")
+    cache.incr(page_cache._generation_key("market"))
+
+    assert client.get(path)["X-Page-Cache"] == "hit"  # within the local seconds
+    time.sleep(0.35)
+    page = client.get(path)
+    assert page["X-Page-Cache"] == "miss"
+    assert "Θυμαρίσιο μέλι 900 g" in page.content.decode()
+
+
+def test_pages_kept_in_memory_are_not_served_after_the_shared_cache_was_emptied(
+    client, honey, settings
+):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0
+    path = honey.get_absolute_url()
+    client.get(path)
+    generation_before = cache.get(page_cache._generation_key("market"))
+    honey.__class__.objects.filter(pk=honey.pk).update(title="Θυμαρίσιο μέλι 900 g")
+
+    cache.clear()  # e.g. Redis restarted: the generations start again elsewhere
+
+    page = client.get(path)
+    assert page["X-Page-Cache"] == "miss"
+    assert "Θυμαρίσιο μέλι 900 g" in page.content.decode()
+    assert cache.get(page_cache._generation_key("market")) != generation_before
+
+
+def test_a_process_keeps_only_its_most_recent_pages(client, honey, settings):
+    settings.PAGE_CACHE_LOCAL_PAGES = 2
+    page_cache.clear_process_memory()
+    paths = [honey.get_absolute_url(), "/market/catalogue/", "/thinktank/news/"]
+    for path in paths:
+        client.get(path)
+    for path in paths:
+        cache.delete(page_key(path))
+
+    assert client.get(paths[0])["X-Page-Cache"] == "miss"  # the oldest was let go
+    assert client.get(paths[2])["X-Page-Cache"] == "hit"

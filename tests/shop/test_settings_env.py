@@ -50,7 +50,7 @@ def test_cache_sessions_and_celery_without_redis_stay_in_process():
 def test_cache_sessions_and_celery_use_redis_when_set():
     url = "redis://127.0.0.1:6379/3"
     assert cache_config(url)["default"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "shop.cache.SharedClientRedisCache",
         "LOCATION": url,
         "KEY_PREFIX": "coopsociety",
     }

@@ -87,7 +87,7 @@ def test_base_settings_follow_the_environment():
         STRIPE_SECRET_KEY="sk_test_x",
     )
     assert values["DB"] == "django.db.backends.postgresql"
-    assert values["CACHE"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["CACHE"] == "shop.cache.SharedClientRedisCache"
     assert values["SEARCH"] == "shop.search_backends.GreekElasticsearchEngine"
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert values["CELERY_TASK_ALWAYS_EAGER"] is False
