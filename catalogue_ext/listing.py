@@ -29,7 +29,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models.functions import Cast, Coalesce, Round, Substr
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, pgettext_lazy
@@ -320,6 +320,31 @@ def _in_category(category):
     )
 
 
+def _subtree_counts(queryset, categories):
+    """``{category path: number of products of queryset in its subtree}``, in one query.
+
+    A category's path is the prefix of its descendants' paths, ``depth × steplen`` long:
+    each product's category rows are grouped by their prefix at the candidates' depths,
+    and a product counted once per subtree however many of its categories lie there.
+    """
+    matched = queryset.order_by().values("pk")
+    by_depth = {}
+    for category in categories:
+        by_depth.setdefault(category.depth, []).append(category.path)
+    grouped = [
+        ProductCategory.objects.filter(product__in=matched)
+        .annotate(prefix=Substr("category__path", 1, depth * Category.steplen))
+        .filter(prefix__in=paths)
+        .values("prefix")
+        .annotate(products=Count("product_id", distinct=True))
+        .values_list("prefix", "products")
+        .order_by()
+        for depth, paths in sorted(by_depth.items())
+    ]
+    rows = grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
+    return dict(rows)
+
+
 # The engine ------------------------------------------------------------------------
 
 
@@ -494,16 +519,11 @@ class ListingEngine:
         candidates = self.tree.candidates(self.selected_category, self.scope)
         if not candidates:
             return []
-        counts = queryset.order_by().aggregate(
-            **{
-                f"c{category.pk}": Count("pk", filter=Q(_in_category(category)))
-                for category in candidates
-            }
-        )
+        counts = _subtree_counts(queryset, candidates)
         top_depth = self.scope.depth + 1 if self.scope else 1
         values = []
         for category in candidates:
-            count = counts[f"c{category.pk}"] or 0
+            count = counts.get(category.path, 0)
             if count or category == self.selected_category:
                 values.append(
                     self._value(
