@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from haystack.inputs import AutoQuery
@@ -35,6 +36,7 @@ from catalogue_ext.search import product_search
 from mentors import search_indexes as mentors_search
 from mentors import session_search
 from mentors.models import Answer, Question, Session
+from shop.page_cache import SECTION_APPS, cached_on_content
 from shop.partner import search_indexes as organisation_search
 from shop.search_suggestions import spelling_suggestion
 from shop.text import fold_for_search, greeklish_key
@@ -264,16 +266,25 @@ class SiteSearchView(TemplateView):
         )
         if not terms:
             return context
+        # One search per kind: kept, with the hits shown, until any content changes.
         if kind is None:
-            groups = [self._preview(one_kind, query, folded, terms) for one_kind in KINDS]
+            groups = cached_on_content(
+                list(SECTION_APPS),
+                f"site-search:{get_language()}:{query}",
+                lambda: [self._preview(one_kind, query, folded, terms) for one_kind in KINDS],
+            )
             context["groups"] = [group for group in groups if group.count]
             context["total"] = sum(group.count for group in groups)
         else:
-            group, page = self._page(kind, query, folded, terms)
+            group, number = cached_on_content(
+                list(SECTION_APPS),
+                f"site-search:{get_language()}:{query}:{kind.key}:{self.request.GET.get('page')}",
+                lambda: self._page(kind, query, folded, terms),
+            )
             context.update(
                 groups=[group] if group.count else [],
                 total=group.count,
-                page_obj=page,
+                page_obj=Paginator(range(group.count), PAGE_SIZE).get_page(number),
                 query_without_page=urlencode({"q": query, "kind": kind.key}),
                 all_kinds_url="?" + urlencode({"q": query, "kind": ALL}),
             )
@@ -308,6 +319,6 @@ class SiteSearchView(TemplateView):
         # Always ask for a whole page: haystack's Whoosh backend turns a shorter slice
         # (the last page, as Paginator.page() would cut it) into the wrong offset.
         start = (number - 1) * PAGE_SIZE
-        page = Page(list(results[start : start + PAGE_SIZE]), number, paginator)
+        page = list(results[start : start + PAGE_SIZE])
         group = Group(kind=kind, count=paginator.count, hits=hits_of(kind, page, terms))
-        return group, page
+        return group, number
