@@ -102,16 +102,26 @@ class CheckoutView(View):
                 choices,
                 address_fields=self.address_fields(address_form, contact) if ships else None,
             )
+        except services.BasketAlreadyOrdered as error:
+            # A second click on "Place order": the browser shows this answer, not the
+            # first one's, so it leads to the purchase the first click placed.
+            return self.placed(error.purchase)
         except services.CheckoutError as error:
             return self.render(forms, errors=[str(error)], status=409)
+        return self.placed(purchase)
+
+    def placed(self, purchase):
+        """Thank the consumer and go on to the card payment, if any, or the purchase."""
+        request = self.request
         recent = request.session.get(RECENT_PURCHASES_SESSION_KEY, [])
-        request.session[RECENT_PURCHASES_SESSION_KEY] = [purchase.token, *recent][:10]
+        if purchase.token not in recent:
+            request.session[RECENT_PURCHASES_SESSION_KEY] = [purchase.token, *recent][:10]
         messages.success(
             request,
             _("Thank you! Your order %(number)s has been sent to the organisations.")
             % {"number": purchase.number},
         )
-        if any(choice.payment_method == PaymentMethod.CARD for choice in choices.values()):
+        if purchase.orders.filter(payment_method=PaymentMethod.CARD).exists():
             return redirect("checkout:pay", token=purchase.token)
         return redirect(purchase.get_absolute_url())
 

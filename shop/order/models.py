@@ -7,9 +7,11 @@ together for the consumer (one confirmation, one page to follow them, one card p
 """
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +39,11 @@ class PaymentMethod(models.TextChoices):
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")
     CASH = "cash", _("Cash on pickup or delivery")
     CARD = "card", _("Card (Stripe)")
+
+
+# Oscar's payment event types of a card order's money (order.PaymentEvent).
+REFUNDED_EVENT_NAME = "Refunded"  # to the consumer's card
+TRANSFER_REVERSED_EVENT_NAME = "Transfer reversed"  # by the organisation to the platform
 
 
 def new_purchase_token():
@@ -140,6 +147,15 @@ class Order(AbstractOrder):
     @property
     def is_paid(self):
         return self.paid_at is not None
+
+    @property
+    def refunded_total(self):
+        """What has been refunded to the consumer's card for this order (Oscar's
+        "Refunded" payment events), 0.00 when nothing."""
+        total = self.payment_events.filter(event_type__name=REFUNDED_EVENT_NAME).aggregate(
+            total=Sum("amount")
+        )["total"]
+        return total or Decimal("0.00")
 
     @property
     def payment_reference(self):

@@ -9,7 +9,9 @@ and the tasks call the ``send_*`` functions below with ids:
 - one notice to each organisation with its own order only, in the organisation's
   language, to its contact e-mail or else to its members;
 - an e-mail to the consumer whenever an organisation changes its part's status
-  (including the cancellation of an unpaid order whose payment deadline passed).
+  (including the cancellation of an unpaid order whose payment deadline passed); the
+  cancellation of a paid order says how the money comes back: refunded to the card (the
+  amount, and how long banks take), or returned by the organisation (with its contact).
 
 Dates are shown in Greece's time; amounts as the shop shows them ("12,50 €" in Greek).
 """
@@ -325,6 +327,15 @@ def order_status_email(order, old_status, status=None):
         except ValueError:
             status_label = status
         deadline_passed = bool(order.payment_deadline and order.payment_deadline <= timezone.now())
+        is_cancelled = status == OrderStatus.CANCELLED
+        # A paid card order is refunded by the platform before it is cancelled (see
+        # shop.order.stripe_payments.refund_cancelled_order); money paid to the
+        # organisation itself, by transfer or in cash, is the organisation's to return.
+        refunded = (
+            order.refunded_total
+            if is_cancelled and order.payment_method == PaymentMethod.CARD
+            else Decimal("0.00")
+        )
         context = {
             "part": part,
             "status": status,
@@ -336,7 +347,13 @@ def order_status_email(order, old_status, status=None):
             "is_shipped_status": status == OrderStatus.SHIPPED,
             "is_ready": status == OrderStatus.READY_FOR_PICKUP,
             "is_completed": status == OrderStatus.COMPLETED,
-            "is_cancelled": status == OrderStatus.CANCELLED,
+            "is_cancelled": is_cancelled,
+            "refunded_to_card": money(refunded) if refunded else "",
+            "returned_by_organisation": (
+                is_cancelled
+                and order.is_paid
+                and order.payment_method in (PaymentMethod.BANK_TRANSFER, PaymentMethod.CASH)
+            ),
             "expired_unpaid": (
                 status == OrderStatus.CANCELLED
                 and not order.is_paid

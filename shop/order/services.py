@@ -23,6 +23,7 @@ from oscar.core.loading import get_model
 from shop.order import notifications
 from shop.order.models import DeliveryMethod, OrderStatus, PaymentMethod, Purchase
 
+Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
 ShippingAddress = get_model("order", "ShippingAddress")
@@ -39,6 +40,15 @@ FULFILLED_STATUSES = (OrderStatus.SHIPPED, OrderStatus.READY_FOR_PICKUP, OrderSt
 
 class CheckoutError(Exception):
     """The purchase cannot be placed; the message says why, for the consumer."""
+
+
+class BasketAlreadyOrdered(CheckoutError):
+    """The basket was placed meanwhile, e.g. by a second click on "Place order";
+    ``purchase`` is what the first placing made of it."""
+
+    def __init__(self, message, purchase):
+        super().__init__(message)
+        self.purchase = purchase
 
 
 class StatusChangeError(Exception):
@@ -216,6 +226,28 @@ def _reserve_stock(line):
     return line.quantity
 
 
+def purchase_number(basket):
+    """A basket is placed at most once, so its id numbers its purchase."""
+    return str(100000 + basket.pk)
+
+
+def _lock_open_basket(basket):
+    """Lock the basket's row until commit and check it is still open: a second request
+    placing the same basket (a double click) waits here for the first, then stops."""
+    status = (
+        Basket.objects.select_for_update()
+        .filter(pk=basket.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status == Basket.OPEN:
+        return
+    purchase = Purchase.objects.filter(number=purchase_number(basket)).first()
+    if purchase is not None:
+        raise BasketAlreadyOrdered(_("This basket has already been ordered."), purchase)
+    raise CheckoutError(_("Your basket can no longer be ordered. Please check it and try again."))
+
+
 def _next_receipt_number(organisation):
     """The organisation's next receipt number; the row stays locked until commit, so
     numbers are sequential per organisation with no gaps and no repeats."""
@@ -264,7 +296,8 @@ def place_purchase(basket, consumer, choices, address_fields=None):
 
     ``choices`` maps each organisation's id to a PartChoice; ``address_fields`` are the
     ShippingAddress fields, needed when any part is shipped. Raises CheckoutError, with
-    nothing written, when a choice is not offered or stock has run out.
+    nothing written, when a choice is not offered or stock has run out, and
+    BasketAlreadyOrdered when the basket has been placed meanwhile.
     """
     lines = basket_lines(basket)
     if not lines:
@@ -281,13 +314,14 @@ def place_purchase(basket, consumer, choices, address_fields=None):
     site = Site.objects.get_current()
 
     with transaction.atomic():
+        _lock_open_basket(basket)
         # Stock first, in a fixed order, so that racing checkouts never deadlock.
         reserved = {}
         for line in sorted(lines, key=lambda line: line.stockrecord_id):
             reserved[line.pk] = _reserve_stock(line)
 
         purchase = Purchase.objects.create(
-            number=str(100000 + basket.pk),
+            number=purchase_number(basket),
             user=consumer.user if consumer.user and consumer.user.is_authenticated else None,
             email=consumer.email,
             name=consumer.name,
@@ -423,9 +457,12 @@ def _consume_stock(order):
 def change_status(order, new_status, *, user=None, notify=True, only_if_unpaid=False):
     """Move ``order`` to ``new_status`` with what that means for stock and payment.
 
-    Cancelling gives the reserved stock back; shipping, getting ready for pickup or
-    completing takes it out of stock for good; "paid" records the payment. The consumer
-    is e-mailed about the change.
+    Cancelling gives the reserved stock back and, for a card order already paid, first
+    refunds it to the consumer's card and takes the organisation's transfer back
+    (``stripe_payments.refund_cancelled_order``; if Stripe does not refund, its
+    CardRefundFailed, a StatusChangeError, leaves the order as it was). Shipping, getting
+    ready for pickup or completing takes the stock out for good; "paid" records the
+    payment. The consumer is e-mailed about the change.
     """
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
@@ -447,6 +484,11 @@ def change_status(order, new_status, *, user=None, notify=True, only_if_unpaid=F
                 }
             )
         if new_status == OrderStatus.CANCELLED:
+            if order.payment_method == PaymentMethod.CARD and order.paid_at is not None:
+                # Imported here: stripe_payments builds on this module.
+                from shop.order import stripe_payments
+
+                stripe_payments.refund_cancelled_order(order)
             _release_stock(order)
         elif new_status in FULFILLED_STATUSES and old_status not in FULFILLED_STATUSES:
             _consume_stock(order)

@@ -29,6 +29,15 @@ transfers to the charge in Stripe's reports.
   payment: ``retry_pending_transfers`` (run periodically) tries it again.
 * A payment that arrives for a part already cancelled (its payment deadline passed and its
   stock went back) does not re-open it: that part's amount is refunded to the consumer.
+* An organisation that cancels a card order already paid gives the consumer their money
+  back: ``refund_cancelled_order`` (called by ``shop.order.services.change_status``)
+  refunds the order's total from the platform's charge and reverses the organisation's
+  transfer; see its docstring for who pays what, and for what happens when Stripe fails.
+  A cancelled order is never transferred.
+
+The card money of each order is recorded the Oscar way: a payment Source of type "Stripe"
+debited with the order's total when it is paid and refunded when it is refunded, and
+PaymentEvents "Refunded" (to the consumer) and "Transfer reversed" (by the organisation).
 
 Webhooks are verified with the signing secret by the Stripe library and recorded in
 ``PaymentProviderEvent`` in the same transaction as their processing, so a replayed event
@@ -45,10 +54,17 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.translation import gettext as _
-from oscar.core.loading import get_model
+from oscar.core.loading import get_class, get_model
 
-from shop.order.models import OrderStatus, PaymentMethod, PaymentProviderEvent, Purchase
-from shop.order.services import cents, mark_paid
+from shop.order.models import (
+    REFUNDED_EVENT_NAME,
+    TRANSFER_REVERSED_EVENT_NAME,
+    OrderStatus,
+    PaymentMethod,
+    PaymentProviderEvent,
+    Purchase,
+)
+from shop.order.services import StatusChangeError, cents, mark_paid
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +72,17 @@ Order = get_model("order", "Order")
 Partner = get_model("partner", "Partner")
 PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventType = get_model("order", "PaymentEventType")
+Source = get_model("payment", "Source")
+SourceType = get_model("payment", "SourceType")
+EventHandler = get_class("order.processing", "EventHandler")
 
 PROVIDER = "stripe"
 CURRENCY = "eur"
 # A PaymentIntent in one of these states has not been paid and may still be changed.
 WAITING_STATUSES = ("requires_payment_method", "requires_confirmation", "requires_action")
-REFUNDED_EVENT_NAME = "Refunded"
+SOURCE_TYPE_NAME = "Stripe"
+# A refund or reversal in one of these states has given, or is giving, the money back.
+LIVE_REFUND_STATUSES = ("succeeded", "pending", "requires_action")
 
 
 class CardPaymentUnavailable(Exception):
@@ -74,6 +95,11 @@ class NothingToPay(CardPaymentUnavailable):
 
 class InvalidWebhook(Exception):
     """The webhook's signature or payload is not valid."""
+
+
+class CardRefundFailed(StatusChangeError):
+    """Stripe did not refund a card order being cancelled, so it stays as it was; the
+    message says why, for the organisation."""
 
 
 def is_enabled():
@@ -257,13 +283,17 @@ def _settle_order(client, order, payment_intent, charge_id):
             return False
         if order.paid_at is None:
             order = mark_paid(order)
+            _card_source(order, reference=payment_intent.id, charge_id=charge_id)
         if not order.stripe_transfer_id and order.status != OrderStatus.CANCELLED:
             _transfer_part(client, order, charge_id)
     return True
 
 
 def _transfer_part(client, order, charge_id, idempotency_key=None):
-    """Send the order's money, less the platform contribution, to its organisation."""
+    """Send the order's money, less the platform contribution, to its organisation;
+    never for a cancelled order (its money goes back to the consumer)."""
+    if order.status == OrderStatus.CANCELLED:
+        return
     organisation = Partner.objects.get(pk=order.organisation_id)
     if not organisation.stripe_account_id:
         logger.error(
@@ -305,32 +335,290 @@ def _keep_transfer(order, transfer_id, contribution):
     order.platform_contribution = contribution
 
 
+def _keep_found_transfer(order, transfer):
+    """Keep a transfer of the order found in Stripe; what the platform kept is what the
+    transfer did not carry, whatever the contribution percentage is today."""
+    _keep_transfer(order, transfer.id, order.total_incl_tax - Decimal(transfer.amount) / 100)
+
+
+def _replayed(error):
+    """Whether Stripe answered with the stored first answer to our idempotency key."""
+    return (getattr(error, "headers", None) or {}).get("idempotent-replayed") == "true"
+
+
+def _payment_event(order, name, amount, reference, *, lines=True):
+    """Oscar's payment event of the order: its type by name, with every line of the
+    order and its whole quantity when ``lines``."""
+    event_type, _created = PaymentEventType.objects.get_or_create(name=name)
+    order_lines = list(order.lines.order_by("pk")) if lines else []
+    return EventHandler().create_payment_event(
+        order,
+        event_type,
+        amount,
+        order_lines,
+        [line.quantity for line in order_lines],
+        reference=reference,
+    )
+
+
+def _has_event(order, name):
+    return order.payment_events.filter(event_type__name=name).exists()
+
+
+def _card_source(order, *, reference="", charge_id=""):
+    """The order's Stripe payment Source, debited with the order's total: made when the
+    card payment is recorded (or, for an order paid before sources were kept, when it is
+    refunded)."""
+    source = Source.objects.filter(order=order, source_type__name=SOURCE_TYPE_NAME).first()
+    if source is not None:
+        return source
+    source_type, _created = SourceType.objects.get_or_create(name=SOURCE_TYPE_NAME)
+    source = Source.objects.create(
+        order=order,
+        source_type=source_type,
+        currency=order.currency,
+        amount_allocated=order.total_incl_tax,
+        reference=reference,
+    )
+    source.debit(order.total_incl_tax, reference=charge_id or reference, status="succeeded")
+    return source
+
+
+def _create_refund(client, order, payment_intent_id, reason):
+    """Stripe's refund of the order's total from the purchase's charge, asked once per
+    order: the key "refund-<order number>" makes a repeated request (a second click, a
+    commit that failed after the refund) answer with the same refund. Stripe also keeps a
+    refusal as the answer to that key; then a refund of the order made meanwhile is
+    looked for, and otherwise asked for again with a key of its own."""
+    params = {
+        "payment_intent": payment_intent_id,
+        "amount": amount_in_cents(order.total_incl_tax),
+        "metadata": {"order": order.number, "purchase": order.purchase.number, "reason": reason},
+    }
+    try:
+        return client.v1.refunds.create(params, {"idempotency_key": f"refund-{order.number}"})
+    except stripe.StripeError as error:
+        if not _replayed(error):
+            raise
+    refunds = client.v1.refunds.list({"payment_intent": payment_intent_id, "limit": 100})
+    for refund in refunds.auto_paging_iter():
+        if _metadata(refund).get("order") == order.number and refund.status in (
+            LIVE_REFUND_STATUSES
+        ):
+            return refund
+    return client.v1.refunds.create(
+        params, {"idempotency_key": f"refund-{order.number}-retry-{uuid.uuid4().hex}"}
+    )
+
+
+def _record_refund(order, refund, payment_intent_id):
+    """The refund on the order: its Stripe source refunded and a "Refunded" event."""
+    amount = Decimal(refund.amount) / 100
+    _card_source(order, reference=payment_intent_id).refund(
+        amount, reference=refund.id, status=refund.status or ""
+    )
+    _payment_event(order, REFUNDED_EVENT_NAME, amount, refund.id)
+
+
 def _refund_part(client, order, payment_intent):
-    event_type, _created = PaymentEventType.objects.get_or_create(name=REFUNDED_EVENT_NAME)
-    if PaymentEvent.objects.filter(order=order, event_type=event_type).exists():
+    """Refund a payment that arrived for an order already cancelled (unpaid, its
+    deadline passed); the order stays cancelled."""
+    if _has_event(order, REFUNDED_EVENT_NAME):
         return
     try:
-        refund = client.v1.refunds.create(
-            {
-                "payment_intent": payment_intent.id,
-                "amount": amount_in_cents(order.total_incl_tax),
-                "metadata": {"order": order.number, "reason": "order cancelled before payment"},
-            },
-            {"idempotency_key": f"refund-{order.number}"},
+        refund = _create_refund(
+            client, order, payment_intent.id, reason="order cancelled before payment"
         )
     except stripe.StripeError:
         logger.exception("Stripe refund for cancelled order %s failed.", order.number)
         return
-    PaymentEvent.objects.create(
-        order=order, amount=order.total_incl_tax, reference=refund.id, event_type=event_type
-    )
+    _record_refund(order, refund, payment_intent.id)
     logger.info("Order %s was cancelled before its card payment arrived: refunded.", order.number)
+
+
+# Cancelling a paid card order ---------------------------------------------------------
+
+
+def refund_cancelled_order(order):
+    """Give back the card payment of ``order``, a paid card order being cancelled;
+    called by ``change_status`` with the order locked, before it is cancelled.
+
+    Who pays what. The consumer paid the order's total T in the purchase's one charge, on
+    the platform's account; the organisation then received a transfer of T − C, and the
+    platform kept C, its contribution (MARKET_PLATFORM_CONTRIBUTION_PERCENT of T). On
+    cancelling:
+
+    * the consumer gets exactly T back: a Stripe Refund of T on the purchase's
+      PaymentIntent (partial when the purchase paid other card orders, which stay paid),
+      with the order in its metadata and the idempotency key "refund-<order number>";
+    * the organisation gives back exactly what it received: a Transfer Reversal of the
+      whole transfer, T − C (key "reversal-<order number>");
+    * the platform gives back C, the contribution it kept: T = (T − C) + C.
+
+    So each pays back what it received, once: reversing T would take from the
+    organisation a C it never had, and reversing nothing would make the platform pay the
+    organisation's share out of its own pocket. Stripe's processing fee of the charge is
+    not given back by Stripe on a refund; it remains the platform's cost. An order whose
+    transfer was not made yet (it failed and waits for ``retry_pending_transfers``) has
+    nothing to reverse, and a cancelled order is never transferred (``_transfer_part`` and
+    its retry skip cancelled orders). A transfer that was made without its id reaching us
+    is looked for first, so that it is reversed too.
+
+    When Stripe fails. The refund comes first and is the condition of the cancellation:
+    if Stripe refuses it, cannot be reached or is not configured, CardRefundFailed is
+    raised, ``change_status``'s transaction is rolled back and the order stays as it was
+    (paid, its stock reserved, no e-mail): a consumer is never told "cancelled" while
+    their money has not moved, and the organisation, told why on its dashboard, can try
+    again (the idempotency key makes that safe) or keep and fulfil the order. Once the
+    refund is made, the order is cancelled whatever the reversal does: a reversal that
+    fails is between the platform and the organisation, is logged and is tried again by
+    ``retry_pending_reversals`` (the "market-retry-pending-transfers" task).
+
+    Safe to call again for an order already refunded: nothing is asked twice.
+    """
+    purchase = order.purchase
+    if purchase is None or not purchase.stripe_payment_intent_id:
+        logger.error("Paid card order %s has no PaymentIntent to refund.", order.number)
+        raise CardRefundFailed(_refused_message(order))
+    payment_intent_id = purchase.stripe_payment_intent_id
+    try:
+        client = stripe_client()
+    except ImproperlyConfigured as error:
+        logger.error("Card order %s cannot be refunded: %s", order.number, error)
+        raise CardRefundFailed(_refused_message(order)) from error
+    try:
+        if not order.stripe_transfer_id:
+            existing = _existing_transfer(client, order)
+            if existing is not None:
+                _keep_found_transfer(order, existing)
+        if not _has_event(order, REFUNDED_EVENT_NAME):
+            refund = _create_refund(
+                client, order, payment_intent_id, reason="order cancelled by the organisation"
+            )
+            _record_refund(order, refund, payment_intent_id)
+    except stripe.APIConnectionError as error:
+        logger.warning("Stripe could not be reached to refund order %s: %s", order.number, error)
+        raise CardRefundFailed(
+            _(
+                "Order %(number)s has not been cancelled: its card payment could not be "
+                "refunded, because Stripe cannot be reached right now. Please try again in "
+                "a few minutes."
+            )
+            % {"number": order.number}
+        ) from error
+    except stripe.StripeError as error:
+        logger.error("Stripe refused to refund order %s: %s", order.number, error)
+        raise CardRefundFailed(_refused_message(order, error)) from error
+    if order.stripe_transfer_id and not _has_event(order, TRANSFER_REVERSED_EVENT_NAME):
+        try:
+            _reverse_transfer(client, order, f"reversal-{order.number}")
+        except stripe.StripeError:
+            logger.exception(
+                "Stripe did not reverse the transfer of cancelled order %s; it will be "
+                "tried again.",
+                order.number,
+            )
+
+
+def _refused_message(order, error=None):
+    if error is None:
+        return _(
+            "Order %(number)s has not been cancelled: card refunds are not available on "
+            "this site right now. Please contact the platform team."
+        ) % {"number": order.number}
+    return _(
+        "Order %(number)s has not been cancelled: Stripe refused to refund its card "
+        "payment (%(reason)s). Please contact the platform team."
+    ) % {"number": order.number, "reason": getattr(error, "code", None) or "stripe_error"}
+
+
+def _reverse_transfer(client, order, idempotency_key):
+    """Take back from the organisation the whole transfer of the cancelled order."""
+    amount = amount_in_cents(order.total_incl_tax - order.platform_contribution)
+    reversal = client.v1.transfers.reversals.create(
+        order.stripe_transfer_id,
+        {
+            "amount": amount,
+            "description": f"Order {order.number} cancelled",
+            "metadata": {"order": order.number, "purchase": order.purchase.number},
+        },
+        {"idempotency_key": idempotency_key},
+    )
+    _record_reversal(order, reversal)
+    return reversal
+
+
+def _record_reversal(order, reversal):
+    _payment_event(
+        order,
+        TRANSFER_REVERSED_EVENT_NAME,
+        Decimal(reversal.amount) / 100,
+        reversal.id,
+        lines=False,
+    )
+
+
+def pending_reversals():
+    """Cancelled card orders refunded to the consumer whose transfer to the organisation
+    has not been reversed yet."""
+    return (
+        Order.objects.filter(
+            payment_method=PaymentMethod.CARD,
+            status=OrderStatus.CANCELLED,
+            payment_events__event_type__name=REFUNDED_EVENT_NAME,
+        )
+        .exclude(stripe_transfer_id="")
+        .exclude(payment_events__event_type__name=TRANSFER_REVERSED_EVENT_NAME)
+        .select_related("purchase")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def retry_pending_reversals():
+    """Reverse the transfers of refunded cancelled orders whose reversal failed. Like
+    ``retry_pending_transfers``, a reversal made without its id reaching us is looked for
+    before a new one is asked for with a key of its own. Returns how many were reversed."""
+    if not is_enabled():
+        return 0
+    client = stripe_client()
+    done = 0
+    for order in pending_reversals():
+        try:
+            with transaction.atomic():
+                order = Order.objects.select_for_update().get(pk=order.pk)
+                if _has_event(order, TRANSFER_REVERSED_EVENT_NAME):
+                    continue
+                existing = _existing_reversal(client, order)
+                if existing is not None:
+                    _record_reversal(order, existing)
+                else:
+                    _reverse_transfer(
+                        client, order, f"reversal-{order.number}-retry-{uuid.uuid4().hex}"
+                    )
+        except stripe.StripeError:
+            logger.exception("Stripe did not reverse the transfer of order %s.", order.number)
+            continue
+        done += 1
+    return done
+
+
+def _existing_reversal(client, order):
+    reversals = client.v1.transfers.reversals.list(order.stripe_transfer_id, {"limit": 100})
+    for reversal in reversals.auto_paging_iter():
+        if _metadata(reversal).get("order") == order.number:
+            return reversal
+    return None
+
+
+# Retrying transfers -------------------------------------------------------------------
 
 
 def retry_pending_transfers():
     """Transfer the money of card orders that are paid but whose transfer failed (Stripe
     unreachable, the organisation's account restricted for a while). Returns how many
-    orders now have their transfer.
+    orders now have their transfer. A cancelled order is never transferred, even if it
+    is cancelled while this runs (the status is read again under the order's lock).
 
     Stripe answers a repeated idempotency key with its first answer, failures included,
     so a retry first looks for a transfer of the order in the purchase's transfer group
@@ -359,11 +647,11 @@ def retry_pending_transfers():
                 charges[purchase.pk] = _id_of(getattr(intent, "latest_charge", None))
             with transaction.atomic():
                 order = Order.objects.select_for_update().get(pk=order.pk)
-                if order.stripe_transfer_id:
+                if order.stripe_transfer_id or order.status == OrderStatus.CANCELLED:
                     continue
                 existing = _existing_transfer(client, order)
                 if existing is not None:
-                    _keep_transfer(order, existing.id, platform_contribution(order))
+                    _keep_found_transfer(order, existing)
                 else:
                     _transfer_part(
                         client,

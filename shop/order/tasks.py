@@ -45,7 +45,12 @@ def release_expired_orders():
 
 @shared_task
 def retry_pending_transfers():
-    """Transfer to the organisations the card payments whose transfer failed earlier."""
+    """Transfer to the organisations the card payments whose transfer failed earlier,
+    and reverse the transfers of refunded cancelled orders whose reversal failed (the
+    "market-retry-pending-transfers" entry of CELERY_BEAT_SCHEDULE runs both)."""
     from shop.order import stripe_payments
 
-    return stripe_payments.retry_pending_transfers()
+    return {
+        "transfers": stripe_payments.retry_pending_transfers(),
+        "reversals": stripe_payments.retry_pending_reversals(),
+    }

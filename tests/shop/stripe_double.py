@@ -3,15 +3,20 @@
 It listens on 127.0.0.1 on a free port, in a thread, speaks the part of Stripe's v1 API
 that the social market uses (form-encoded requests with bracketed keys, JSON answers,
 Stripe's error objects, ``Idempotency-Key`` replay: the first answer to a key, error or
-not, is the answer to every later request with that key) and records every request, so tests
-assert what our code asked Stripe to do. Point the library at it with
+not, is the answer to every later request with that key, marked with the header
+``Idempotent-Replayed: true``) and records every request, so tests assert what our code
+asked Stripe to do. Point the library at it with
 ``settings.STRIPE_API_BASE = double.base_url``.
 
-Objects it knows: payment_intents (create, retrieve, update, cancel), transfers (create),
-refunds (create), accounts (create, retrieve), account_links (create). Ids are numbered
-per kind: "pi_1", "ch_1", "tr_1", "re_1", "acct_1". Tests move a PaymentIntent along with
-``succeed_payment_intent`` (what Stripe does when the consumer pays) and change an
-account with ``update_account`` (what Stripe does after onboarding).
+Objects it knows: payment_intents (create, retrieve, update, cancel), transfers (create,
+retrieve, list), transfer reversals (``/v1/transfers/<id>/reversals``: create, list),
+refunds (create, list), accounts (create, retrieve), account_links (create). Ids are
+numbered per kind: "pi_1", "ch_1", "tr_1", "trr_1", "re_1", "acct_1". Tests move a
+PaymentIntent along with ``succeed_payment_intent`` (what Stripe does when the consumer
+pays), change an account with ``update_account`` (what Stripe does after onboarding) and
+make Stripe refuse the next creations of a kind with ``refusals`` ({"refunds": (code,
+message)}, as Stripe refuses a refund of a disputed charge or a reversal the connected
+account cannot pay).
 """
 
 import json
@@ -66,6 +71,8 @@ class StripeDouble:
         self.requests = []
         self.objects = {}
         self.restricted_accounts = set()
+        # {"refunds" or "reversals": (error code, message)}: those creations are refused.
+        self.refusals = {}
         self._counters = {}
         self._idempotent = {}
         self._lock = threading.Lock()
@@ -172,6 +179,8 @@ class StripeDouble:
         handler.send_header("Request-Id", f"req_{len(self.requests)}")
         if key and method == "POST":
             handler.send_header("Idempotency-Key", key)
+            if record.replayed:
+                handler.send_header("Idempotent-Replayed", "true")
         handler.end_headers()
         handler.wfile.write(payload)
 
@@ -221,8 +230,17 @@ class StripeDouble:
             return 200, self._create_transfer(data)
         if route == ("GET", "transfers", 0):
             return 200, self._list("transfer", "/v1/transfers", data)
+        if route == ("GET", "transfers", 1):
+            return 200, self._get("transfer", rest[0])
+        if route == ("POST", "transfers", 2) and rest[1] == "reversals":
+            return 200, self._create_reversal(rest[0], data)
+        if route == ("GET", "transfers", 2) and rest[1] == "reversals":
+            self._get("transfer", rest[0])
+            return 200, self._list("transfer_reversal", path, {**data, "transfer": rest[0]})
         if route == ("POST", "refunds", 0):
             return 200, self._create_refund(data)
+        if route == ("GET", "refunds", 0):
+            return 200, self._list("refund", "/v1/refunds", data)
         if route == ("POST", "accounts", 0):
             return 200, self._create_account(data)
         if route == ("GET", "accounts", 1):
@@ -357,13 +375,46 @@ class StripeDouble:
                 "source_transaction": source,
                 "description": data.get("description"),
                 "metadata": data.get("metadata", {}),
+                "amount_reversed": 0,
                 "reversed": False,
+            },
+        )
+
+    def _refuse(self, kind):
+        if kind in self.refusals:
+            code, message = self.refusals[kind]
+            raise StripeError(400, "invalid_request_error", message, code=code)
+
+    def _create_reversal(self, transfer_id, data):
+        transfer = self._get("transfer", transfer_id)
+        self._refuse("reversals")
+        left = transfer["amount"] - transfer["amount_reversed"]
+        amount = self._amount(data.get("amount", left))
+        if amount > left:
+            raise StripeError(
+                400,
+                "invalid_request_error",
+                "Transfer reversal amount is greater than the amount left on the transfer.",
+                code="amount_too_large",
+            )
+        transfer["amount_reversed"] += amount
+        transfer["reversed"] = transfer["amount_reversed"] == transfer["amount"]
+        return self._new(
+            "trr",
+            {
+                "object": "transfer_reversal",
+                "amount": amount,
+                "currency": transfer["currency"],
+                "transfer": transfer_id,
+                "description": data.get("description"),
+                "metadata": data.get("metadata", {}),
             },
         )
 
     def _create_refund(self, data):
         self._require(data, "payment_intent")
         intent = self._get("payment_intent", data["payment_intent"])
+        self._refuse("refunds")
         if intent["status"] != "succeeded":
             raise StripeError(
                 400,

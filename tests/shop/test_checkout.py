@@ -9,7 +9,13 @@ from oscar.core.loading import get_model
 from shop.order import services
 from shop.order.models import Purchase
 from tests.factories import UserFactory
-from tests.factories.market import VALID_IBAN, basket_with, product_of, selling_organisation
+from tests.factories.market import (
+    VALID_IBAN,
+    basket_with,
+    product_of,
+    selling_organisation,
+    shipping_address,
+)
 
 Basket = get_model("basket", "Basket")
 Line = get_model("order", "Line")
@@ -376,3 +382,44 @@ def test_account_order_history_queries_do_not_grow_with_the_orders(client, marke
         counts.append(len(queries))
     assert Order.objects.filter(user=user).count() == 3
     assert counts[0] == counts[1]
+
+
+def test_placing_an_already_placed_basket_leads_to_its_purchase(rf, market):
+    """The second request of a double click still holds the basket the first placed: it
+    is led to that purchase, and nothing is placed twice."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from shop.checkout.views import CheckoutView
+
+    basket = full_basket(market)
+    data = checkout_data(market)
+    choices = {
+        market["bees"].pk: services.PartChoice("shipping", "bank_transfer"),
+        market["soap_org"].pk: services.PartChoice("pickup", "cash"),
+        market["tours"].pk: services.PartChoice("none", "bank_transfer"),
+    }
+    first = services.place_purchase(
+        basket,
+        services.Consumer(email="eleni@example.org", name="Ελένη"),
+        choices,
+        shipping_address(),
+    )
+    request = rf.post("/market/checkout/", data)
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    request.basket = Basket.objects.get(pk=basket.pk)
+    request.basket.strategy = basket.strategy
+
+    response = CheckoutView.as_view()(request)
+
+    assert response.status_code == 302
+    assert response["Location"] == first.get_absolute_url()
+    assert [str(message) for message in request._messages] == [
+        f"Ευχαριστούμε! Η παραγγελία σας {first.number} στάλθηκε στους φορείς."
+    ]
+    assert Purchase.objects.count() == 1
+    assert Order.objects.count() == 3
+    assert [allocated(market[key]) for key in ("honey", "book", "soap", "tour")] == [2, 1, 3, 2]

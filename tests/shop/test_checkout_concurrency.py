@@ -9,9 +9,11 @@ from django.db import connection
 from oscar.core.loading import get_model
 
 from shop.order import services
+from shop.partner.strategy import Selector
 from tests.concurrency import run_together
 from tests.factories.market import basket_with, product_of, selling_organisation
 
+Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")
 
@@ -79,3 +81,27 @@ def test_shipping_the_orders_takes_the_stock_out_and_never_below_zero():
     services.change_status(orders[0], "completed", user=member)
     stockrecord.refresh_from_db()
     assert (stockrecord.num_in_stock, stockrecord.num_allocated) == (0, 0)
+
+
+def test_the_same_basket_placed_twice_at_once_makes_one_purchase():
+    """A double click on "Place order": two requests place the same basket together."""
+    organisation = selling_organisation("Συνεταιρισμός Διπλού Κλικ")
+    honey = product_of(organisation, "Μέλι θυμαριού", "8.00", stock=10)
+    basket = basket_with((honey, 2))
+
+    def place(_attempt):
+        # Each request loads the basket itself, as Oscar's middleware does.
+        own_basket = Basket.objects.get(pk=basket.pk)
+        own_basket.strategy = Selector().strategy()
+        consumer = services.Consumer(email="diplo@example.org", name="Αγοραστής")
+        choice = services.PartChoice(delivery_method="pickup", payment_method="cash")
+        return services.place_purchase(own_basket, consumer, {organisation.pk: choice})
+
+    purchases, errors = run_together(place, [1, 2])
+
+    assert len(purchases) == 1
+    assert [type(error) for error in errors] == [services.BasketAlreadyOrdered]
+    assert errors[0].purchase == purchases[0]
+    assert Order.objects.count() == 1
+    assert StockRecord.objects.get(product=honey).num_allocated == 2
+    assert Basket.objects.get(pk=basket.pk).status == Basket.SUBMITTED

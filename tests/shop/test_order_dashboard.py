@@ -5,6 +5,7 @@ follow), marks offline payments received, prints receipts and exports CSV."""
 import csv
 import io
 from datetime import datetime
+from decimal import Decimal
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 from oscar.core.loading import get_model
 
+from shop.order import stripe_payments
 from shop.order.models import OrderStatus
 from shop.order.services import PartChoice
 from tests.factories import UserFactory, create_member
@@ -26,6 +28,7 @@ from tests.factories.market import (
     selling_organisation,
     shipping_address,
 )
+from tests.shop.stripe_double import StripeDouble
 
 pytestmark = pytest.mark.django_db
 
@@ -175,6 +178,42 @@ def test_member_moves_own_order_through_its_statuses(client_a, market):
     assert order.notes.filter(note_type=OrderNote.SYSTEM).count() == 4
     # Other organisations' parts are untouched.
     assert set(Order.objects.exclude(pk=order.pk).values_list("status", flat=True)) == {"new"}
+
+
+def test_member_cancels_own_order_and_its_stock_goes_back(
+    client_a, market, mailoutbox, django_capture_on_commit_callbacks
+):
+    order = market["order_a"]
+    stockrecord = StockRecord.objects.get(product=market["honey"])
+    assert (stockrecord.num_in_stock, stockrecord.num_allocated) == (10, 3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_a.post(
+            detail_url(order), {"order_action": "change_order_status", "new_status": "cancelled"}
+        )
+
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED, messages_of(response)
+    assert order.paid_at is None
+    stockrecord.refresh_from_db()
+    assert (stockrecord.num_in_stock, stockrecord.num_allocated) == (10, 0)
+    assert list(order.lines.values_list("num_allocated", "allocation_cancelled")) == [(0, True)]
+    # The other organisations' parts keep their reserved stock.
+    soap = StockRecord.objects.get(product__title="Σαπούνι ελαιολάδου")
+    assert (soap.num_in_stock, soap.num_allocated) == (10, 2)
+    assert set(Order.objects.exclude(pk=order.pk).values_list("status", flat=True)) == {"new"}
+    # A cancelled order is final: nothing more to choose, and a second cancel changes nothing.
+    choices = client_a.get(detail_url(order)).context["order_status_form"].fields["new_status"]
+    assert choices.choices == []
+    with django_capture_on_commit_callbacks(execute=True):
+        client_a.post(
+            detail_url(order), {"order_action": "change_order_status", "new_status": "cancelled"}
+        )
+    stockrecord.refresh_from_db()
+    assert (stockrecord.num_in_stock, stockrecord.num_allocated) == (10, 0)
+    # The consumer is told once.
+    assert [message.to for message in mailoutbox] == [["maria@example.org"]]
 
 
 def test_pickup_order_cannot_be_shipped(client, market):
@@ -487,3 +526,76 @@ def test_staff_order_list_queries_do_not_grow_with_orders(client, market):
     assert detail.status_code == 200
     assert "Συνεταιρισμός Βήτα" in detail.content.decode()
     assert 'value="mark_paid"' in detail.content.decode()
+
+
+# Cancelling a paid card order: refunded through Stripe (tests/shop/stripe_double.py) ---
+
+
+@pytest.fixture
+def card_order(settings):
+    """A card order of 2 × 8.00 honey (+13% VAT = 18.08), paid through the Stripe double;
+    its organisation's member is logged in by the tests."""
+    with StripeDouble(api_key="sk_test_double") as double:
+        settings.STRIPE_PUBLISHABLE_KEY = "pk_test_double"
+        settings.STRIPE_SECRET_KEY = "sk_test_double"
+        settings.STRIPE_ENABLED = True
+        settings.STRIPE_API_BASE = double.base_url
+        settings.MARKET_PLATFORM_CONTRIBUTION_PERCENT = 10
+        org = organisation("Συνεταιρισμός Δέλτα", "094014201", stripe_account="acct_delta")
+        honey = product(org, "Θυμαρίσιο μέλι", "8.00")
+        purchase = buy([(honey, 2)], {org.pk: PartChoice("pickup", "card")})
+        stripe_payments.start_card_payment(purchase)
+        purchase.refresh_from_db()
+        double.succeed_payment_intent(purchase.stripe_payment_intent_id)
+        stripe_payments.sync_card_payment(purchase)
+        order = purchase.orders.get()
+        assert (order.status, order.total_incl_tax) == (OrderStatus.PAID, Decimal("18.08"))
+        yield {"order": order, "member": create_member(org), "stripe": double}
+
+
+def test_member_cancels_a_paid_card_order_and_it_is_refunded(client, card_order):
+    order, stripe_api = card_order["order"], card_order["stripe"]
+    client.force_login(card_order["member"])
+
+    response = client.post(
+        detail_url(order), {"order_action": "change_order_status", "new_status": "cancelled"}
+    )
+
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    message = (
+        f"Order {order.number}: status changed from “Paid” to “Cancelled”. "
+        "€18.08 has been refunded to the customer's card."
+    )
+    assert messages_of(response) == [message]
+    assert list(order.notes.values_list("message", flat=True)) == [message]
+    (refund,) = stripe_api.requests_to("POST", "/v1/refunds")
+    assert (refund.params["amount"], refund.params["metadata[order]"]) == ("1808", order.number)
+    (reversal,) = stripe_api.requests_to("POST", "/v1/transfers/tr_1/reversals")
+    assert reversal.params["amount"] == "1627"  # 18.08 less the 1.81 the platform kept
+    content = client.get(detail_url(order)).content.decode()
+    assert "Refunded to the customer's card</th>" in content
+    assert "<td>€18.08</td>" in content
+
+
+def test_refused_refund_shows_a_translated_error_and_keeps_the_order(client, card_order):
+    order, stripe_api = card_order["order"], card_order["stripe"]
+    stripe_api.refusals["refunds"] = ("charge_disputed", "Charge ch_1 has been disputed.")
+    client.force_login(card_order["member"])
+    url = reverse("dashboard:order-detail", kwargs={"number": order.number})
+
+    response = client.post(
+        url, {"order_action": "change_order_status", "new_status": "cancelled"}, follow=True
+    )
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert (
+        f"Η παραγγελία {order.number} δεν ακυρώθηκε: η Stripe αρνήθηκε την επιστροφή της "
+        "πληρωμής της με κάρτα (charge_disputed). Επικοινωνήστε με την ομάδα της πλατφόρμας."
+    ) in content
+    order.refresh_from_db()
+    assert (order.status, order.refunded_total) == (OrderStatus.PAID, Decimal("0.00"))
+    assert not order.notes.exists()
+    assert stripe_api.requests_to("POST", "/v1/transfers/*") == []

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from oscar.core.loading import get_model
 
-from shop.order import notifications
+from shop.order import notifications, stripe_payments
 from shop.order.models import DeliveryMethod, OrderStatus, PaymentMethod
 from shop.order.services import PartChoice, change_status, mark_paid, place_purchase
 from tests.factories import UserFactory, create_member
@@ -26,6 +26,7 @@ from tests.factories.market import (
     selling_organisation,
     shipping_address,
 )
+from tests.shop.stripe_double import StripeDouble
 
 pytestmark = pytest.mark.django_db
 
@@ -249,7 +250,7 @@ def test_consumer_confirmation_holds_every_part_with_its_payment_and_contact(
     assert "  Διεύθυνση παραλαβής: Λεωφόρος Κνωσού 12, 71306 Ηράκλειο\n" in body
     assert "  Οδηγίες παραλαβής: Δευτέρα–Παρασκευή 9:00–14:00\n" in body
     assert "  Διεύθυνση: Αρεόπολη, 23062 Μάνη\n" in body
-    assert "Η σημείωσή σας προς τον οργανισμό: Χωρίς άρωμα, παρακαλώ\n" in body
+    assert "Η σημείωσή σας προς τον φορέα: Χωρίς άρωμα, παρακαλώ\n" in body
     # The page to follow the purchase, by its secret link.
     assert f"{settings.SITE_URL}/market/checkout/purchases/{purchase.token}/\n" in body
     # No English left in the Greek e-mail.
@@ -433,7 +434,7 @@ def test_confirming_an_unpaid_bank_transfer_repeats_how_to_pay(
 
     (confirmed,) = mail.outbox
     assert confirmed.to == ["maria@example.org"]
-    assert "Ο οργανισμός επιβεβαίωσε την παραγγελία σας και την ετοιμάζει.\n" in confirmed.body
+    assert "Ο φορέας επιβεβαίωσε την παραγγελία σας και την ετοιμάζει.\n" in confirmed.body
     assert f"  IBAN: {IBAN_DISPLAY}\n" in confirmed.body
     assert f"  Αιτιολογία κατάθεσης: {soap_order.number}\n" in confirmed.body
     assert "  Ποσό: 18,60 €\n" in confirmed.body
@@ -444,7 +445,7 @@ def test_confirming_an_unpaid_bank_transfer_repeats_how_to_pay(
 
     (paid,) = mail.outbox
     assert paid.subject.endswith(f": {OrderStatus.PAID.label}")
-    assert "Ο οργανισμός έλαβε την πληρωμή σας, 18,60 €. Σας ευχαριστούμε!\n" in paid.body
+    assert "Ο φορέας έλαβε την πληρωμή σας, 18,60 €. Σας ευχαριστούμε!\n" in paid.body
     assert "IBAN" not in paid.body
 
 
@@ -465,41 +466,119 @@ def test_shipped_status_email_names_the_address(
     )
 
 
-def test_cancelled_paid_card_order_says_the_money_is_refunded(
-    django_capture_on_commit_callbacks, settings
+@pytest.fixture
+def stripe_api(settings):
+    """Stripe's API served by the local double (tests/shop/stripe_double.py)."""
+    with StripeDouble(api_key="sk_test_double") as double:
+        settings.STRIPE_PUBLISHABLE_KEY = "pk_test_double"
+        settings.STRIPE_SECRET_KEY = "sk_test_double"
+        settings.STRIPE_ENABLED = True
+        settings.STRIPE_API_BASE = double.base_url
+        settings.MARKET_PLATFORM_CONTRIBUTION_PERCENT = 10
+        yield double
+
+
+REFUNDED_TO_CARD = {
+    "en": (
+        "Order {number} from Soap Workshop: Cancelled",
+        "€12.40 has been refunded to your card. Banks usually take 5 to 10 working days "
+        "to show a refund on your statement.",
+    ),
+    "el": (
+        "Παραγγελία {number} – Soap Workshop: Ακυρώθηκε",
+        "Επιστράφηκαν 12,40 € στην κάρτα σας. Οι τράπεζες χρειάζονται συνήθως 5 έως 10 "
+        "εργάσιμες ημέρες για να εμφανιστεί μια επιστροφή στην κίνηση του λογαριασμού σας.",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "el"])
+def test_cancelled_paid_card_order_says_the_amount_was_refunded_to_the_card(
+    django_capture_on_commit_callbacks, stripe_api, language
 ):
-    settings.STRIPE_ENABLED = True
-    coop = organisation(
-        "Soap Workshop",
-        code="workshop",
-        language="en",
-        stripe_account="acct_123",
-    )
+    coop = organisation("Soap Workshop", code="workshop", stripe_account="acct_123")
     soap = product(coop, "Olive oil soap", "5.00", vat="standard")
     purchase = place(
         django_capture_on_commit_callbacks,
         basket_with((soap, 2)),
         {coop.pk: PartChoice("pickup", "card")},
-        language="en",
+        language=language,
     )
-    order = purchase.orders.get()
-    member = create_member(coop)
+    stripe_payments.start_card_payment(purchase)
+    purchase.refresh_from_db()
+    stripe_api.succeed_payment_intent(purchase.stripe_payment_intent_id)
     with django_capture_on_commit_callbacks(execute=True):
-        mark_paid(order)
-    paid_email = mail.outbox[-1]
-    assert paid_email.subject == f"Order {order.number} from Soap Workshop: Paid"
-    assert "The organisation has received your payment of €12.40. Thank you!" in paid_email.body
+        stripe_payments.sync_card_payment(purchase)
+    order = purchase.orders.get()
+    assert order.status == OrderStatus.PAID
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        change_status(order, "cancelled", user=member)
+        change_status(order, "cancelled", user=create_member(coop))
 
     (message,) = mail.outbox
+    subject, refunded = REFUNDED_TO_CARD[language]
     assert message.to == ["maria@example.org"]
-    assert message.subject == f"Order {order.number} from Soap Workshop: Cancelled"
-    assert "The items reserved for you have been released" in message.body
-    assert "You paid €12.40 by card: the organisation refunds it to your card." in message.body
+    assert message.subject == subject.format(number=order.number)
+    assert refunded in message.body
     assert "has not been received" not in message.body
+    assert "organisation will return" not in message.body
+    assert "οργανισμ" not in message.body
+
+
+RETURNED_BY_THE_ORGANISATION = {
+    "en": (
+        "You paid €18.60 to Σαπωνοποιία Λέσβου: the organisation will return the money to "
+        "you. If you have not heard from it within a few days, contact it:\n"
+        "Contact: Σαπωνοποιία Λέσβου\n"
+        "  E-mail: sapouni@coop.gr\n"
+    ),
+    "el": (
+        "Πληρώσατε 18,60 € στον φορέα «Σαπωνοποιία Λέσβου»: ο φορέας θα σας επιστρέψει τα "
+        "χρήματα. Αν δεν έχετε νέα του μέσα σε λίγες ημέρες, επικοινωνήστε μαζί του:\n"
+        "Επικοινωνία: Σαπωνοποιία Λέσβου\n"
+        "  E-mail: sapouni@coop.gr\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "el"])
+def test_cancelled_paid_bank_transfer_order_says_the_organisation_returns_the_money(
+    django_capture_on_commit_callbacks, three_organisations, language
+):
+    purchase = place_three(
+        django_capture_on_commit_callbacks, three_organisations, language=language
+    )
+    order = orders_of(purchase)["sapouni"]
+    with django_capture_on_commit_callbacks(execute=True):
+        mark_paid(order)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(order, "cancelled", user=create_member(order.organisation))
+
+    (message,) = mail.outbox
+    assert RETURNED_BY_THE_ORGANISATION[language] in message.body
+    # The organisation's contact is given once, where the money is explained.
+    assert message.body.count("sapouni@coop.gr") == 1
+    assert "refunded to your card" not in message.body
+    assert "κάρτα" not in message.body
+
+
+def test_cancelled_unpaid_order_says_nothing_about_money_back(
+    django_capture_on_commit_callbacks, three_organisations
+):
+    purchase = place_three(django_capture_on_commit_callbacks, three_organisations)
+    order = orders_of(purchase)["sapouni"]
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(order, "cancelled", user=create_member(order.organisation))
+
+    (message,) = mail.outbox
+    assert "θα σας επιστρέψει" not in message.body
+    assert "Επιστράφηκαν" not in message.body
+    assert message.body.count("sapouni@coop.gr") == 1
 
 
 def test_status_email_of_an_order_without_purchase_goes_to_the_orders_email(
@@ -516,7 +595,7 @@ def test_status_email_of_an_order_without_purchase_goes_to_the_orders_email(
     (message,) = mail.outbox
     assert message.to == ["buyer@example.org"]
     assert message.body.startswith("Γεια σας Νίκος Ζ.,\n")
-    assert "Ο οργανισμός επιβεβαίωσε την παραγγελία σας και την ετοιμάζει." in message.body
+    assert "Ο φορέας επιβεβαίωσε την παραγγελία σας και την ετοιμάζει." in message.body
 
 
 # Failures -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ double of Stripe's API (tests/shop/stripe_double.py)."""
 import hashlib
 import hmac
 import json
+import socket
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -12,10 +13,10 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from oscar.core.loading import get_model
 
-from shop.order import stripe_payments
+from shop.order import stripe_payments, tasks
 from shop.order.models import OrderStatus, PaymentProviderEvent, Purchase
 from shop.order.services import (
     Consumer,
@@ -32,6 +33,8 @@ pytestmark = pytest.mark.django_db
 
 Partner = get_model("partner", "Partner")
 PaymentEvent = get_model("order", "PaymentEvent")
+Source = get_model("payment", "Source")
+StockRecord = get_model("partner", "StockRecord")
 
 SECRET_KEY = "sk_test_double"
 WEBHOOK_SECRET = "whsec_double"
@@ -542,6 +545,335 @@ def test_retry_finds_a_transfer_made_without_its_id_reaching_us(client, stripe_a
 
     assert orders_of(market)[0].stripe_transfer_id == "tr_1"
     assert len(stripe_api.requests_to("POST", "/v1/transfers")) == 2
+
+
+# An organisation cancels a paid card order ----------------------------------------------
+
+
+def paid_by_card(client, stripe_api, purchase):
+    """The consumer pays the card parts; the webhook records it and transfers."""
+    intent = started_and_paid(client, stripe_api, purchase)
+    signed_webhook(client, event("evt_paid", "payment_intent.succeeded", intent))
+    return orders_of(purchase)
+
+
+def cancel_from_dashboard(client, order):
+    with translation.override("en"):
+        url = reverse("dashboard:order-detail", kwargs={"number": order.number})
+    return client.post(url, {"order_action": "change_order_status", "new_status": "cancelled"})
+
+
+def member_of(order):
+    return create_member(order.organisation, email=f"member-{order.organisation.pk}@example.org")
+
+
+def stripe_objects(stripe_api, object_type):
+    return [obj for obj in stripe_api.objects.values() if obj["object"] == object_type]
+
+
+def payment_events(order):
+    return list(
+        PaymentEvent.objects.filter(order=order)
+        .order_by("pk")
+        .values_list("event_type__name", "amount", "reference")
+    )
+
+
+def test_cancelling_a_paid_card_order_refunds_it_and_takes_its_transfer_back(
+    client, stripe_api, market, mailoutbox, django_capture_on_commit_callbacks
+):
+    honey_order, soap_order, oil_order = paid_by_card(client, stripe_api, market)
+    mailoutbox.clear()
+    client.force_login(member_of(honey_order))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = cancel_from_dashboard(client, honey_order)
+
+    assert response.status_code == 302
+    honey_order, soap_order, oil_order = orders_of(market)
+    assert honey_order.status == OrderStatus.CANCELLED
+    # The consumer gets back exactly the honey part, 22.60, of the 30.91 charged.
+    (refund,) = stripe_api.requests_to("POST", "/v1/refunds")
+    assert refund.params == {
+        "payment_intent": "pi_1",
+        "amount": "2260",
+        "metadata[order]": honey_order.number,
+        "metadata[purchase]": market.number,
+        "metadata[reason]": "order cancelled by the organisation",
+    }
+    assert refund.idempotency_key == f"refund-{honey_order.number}"
+    # The organisation gives back what it received, 22.60 less the 10% kept: 20.34.
+    (reversal,) = stripe_api.requests_to("POST", "/v1/transfers/tr_1/reversals")
+    assert reversal.params["amount"] == "2034"
+    assert reversal.params["metadata[order]"] == honey_order.number
+    assert reversal.idempotency_key == f"reversal-{honey_order.number}"
+    assert stripe_api.requests_to("POST", "/v1/transfers/tr_2/reversals") == []
+    # So the platform gives back only the 2.26 it kept: 22.60 = 20.34 + 2.26.
+    (refund_object,) = stripe_objects(stripe_api, "refund")
+    assert refund_object["amount"] - stripe_api.object("tr_1")["amount_reversed"] == 226
+    assert honey_order.platform_contribution == Decimal("2.26")
+    assert stripe_api.object("tr_1")["reversed"] is True
+    assert stripe_api.object("tr_2")["amount_reversed"] == 0
+    # Recorded the Oscar way.
+    assert payment_events(honey_order) == [
+        ("Refunded", Decimal("22.60"), "re_1"),
+        ("Transfer reversed", Decimal("20.34"), "trr_1"),
+    ]
+    assert list(
+        PaymentEvent.objects.get(reference="re_1").line_quantities.values_list(
+            "line__title", "quantity"
+        )
+    ) == [("Μέλι", 2)]
+    source = Source.objects.get(order=honey_order)
+    assert (source.source_type.name, source.reference) == ("Stripe", "pi_1")
+    assert (source.amount_debited, source.amount_refunded) == (Decimal("22.60"), Decimal("22.60"))
+    assert list(
+        source.transactions.order_by("pk").values_list("txn_type", "amount", "reference")
+    ) == [
+        ("Debit", Decimal("22.60"), "ch_1"),
+        ("Refund", Decimal("22.60"), "re_1"),
+    ]
+    assert honey_order.refunded_total == Decimal("22.60")
+    # The other parts are untouched.
+    assert (soap_order.status, soap_order.refunded_total) == (OrderStatus.PAID, Decimal("0.00"))
+    assert oil_order.status == OrderStatus.NEW
+    # The organisation is told, the consumer e-mailed once.
+    assert any(
+        "€22.60 has been refunded to the customer's card." in m for m in messages_of(response)
+    )
+    (message,) = mailoutbox
+    assert message.to == ["maria@example.org"]
+    assert "Επιστράφηκαν 22,60 € στην κάρτα σας." in message.body
+
+    # Cancelling again, or asking the refund again, sends nothing more to Stripe.
+    requests_before = len(stripe_api.requests)
+    cancel_from_dashboard(client, honey_order)
+    stripe_payments.refund_cancelled_order(orders_of(market)[0])
+    assert len(stripe_api.requests) == requests_before
+    assert tasks.retry_pending_transfers.delay().get() == {"transfers": 0, "reversals": 0}
+    assert len(stripe_objects(stripe_api, "refund")) == 1
+    assert len(stripe_objects(stripe_api, "transfer_reversal")) == 1
+    assert len(PaymentEvent.objects.filter(order=honey_order)) == 2
+
+
+def test_both_card_parts_cancelled_refund_the_whole_charge(client, stripe_api, market):
+    honey_order, soap_order, _oil_order = paid_by_card(client, stripe_api, market)
+
+    change_status(honey_order, OrderStatus.CANCELLED, user=member_of(honey_order))
+    change_status(soap_order, OrderStatus.CANCELLED, user=member_of(soap_order))
+
+    assert [r["amount"] for r in stripe_objects(stripe_api, "refund")] == [2260, 831]
+    assert sum(r["amount"] for r in stripe_objects(stripe_api, "refund")) == 3091
+    assert [
+        (r["transfer"], r["amount"]) for r in stripe_objects(stripe_api, "transfer_reversal")
+    ] == [
+        ("tr_1", 2034),
+        ("tr_2", 748),
+    ]
+
+
+def test_refused_refund_leaves_the_order_paid_and_a_second_try_refunds_once(
+    client, stripe_api, market, mailoutbox, django_capture_on_commit_callbacks
+):
+    honey_order, _soap_order, _oil_order = paid_by_card(client, stripe_api, market)
+    mailoutbox.clear()
+    stock = StockRecord.objects.get(product__title="Μέλι")
+    allocated = stock.num_allocated
+    stripe_api.refusals["refunds"] = ("charge_disputed", "Charge ch_1 has been disputed.")
+    client.force_login(member_of(honey_order))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = cancel_from_dashboard(client, honey_order)
+
+    assert response.status_code == 302
+    assert messages_of(response) == [
+        f"Order {honey_order.number} has not been cancelled: Stripe refused to refund its "
+        "card payment (charge_disputed). Please contact the platform team."
+    ]
+    honey_order = orders_of(market)[0]
+    assert honey_order.status == OrderStatus.PAID
+    assert StockRecord.objects.get(pk=stock.pk).num_allocated == allocated
+    assert payment_events(honey_order) == []
+    assert stripe_api.requests_to("POST", "/v1/transfers/*") == []
+    assert stripe_objects(stripe_api, "refund") == []
+    assert mailoutbox == []
+
+    # Stripe keeps its refusal as the answer to the key: the second try, once Stripe
+    # would refund, looks for a refund of the order and then asks with a key of its own.
+    del stripe_api.refusals["refunds"]
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_from_dashboard(client, honey_order)
+
+    honey_order = orders_of(market)[0]
+    assert honey_order.status == OrderStatus.CANCELLED
+    attempts = stripe_api.requests_to("POST", "/v1/refunds")
+    assert [(a.idempotency_key.split("-retry-")[0], a.replayed) for a in attempts] == [
+        (f"refund-{honey_order.number}", False),
+        (f"refund-{honey_order.number}", True),
+        (f"refund-{honey_order.number}", False),
+    ]
+    assert "-retry-" in attempts[2].idempotency_key
+    assert len(stripe_api.requests_to("GET", "/v1/refunds")) == 1
+    assert [r["amount"] for r in stripe_objects(stripe_api, "refund")] == [2260]
+    assert payment_events(honey_order) == [
+        ("Refunded", Decimal("22.60"), "re_1"),
+        ("Transfer reversed", Decimal("20.34"), "trr_1"),
+    ]
+    assert len(mailoutbox) == 1
+
+
+def test_refund_whose_answer_was_lost_is_found_not_made_twice(client, stripe_api, market):
+    honey_order, _soap_order, _oil_order = paid_by_card(client, stripe_api, market)
+    # The refund was made, but the transaction that recorded it failed afterwards.
+    stripe_payments.stripe_client().v1.refunds.create(
+        {
+            "payment_intent": "pi_1",
+            "amount": 2260,
+            "metadata": {
+                "order": honey_order.number,
+                "purchase": market.number,
+                "reason": "order cancelled by the organisation",
+            },
+        },
+        {"idempotency_key": f"refund-{honey_order.number}"},
+    )
+
+    change_status(honey_order, OrderStatus.CANCELLED, user=member_of(honey_order))
+
+    assert orders_of(market)[0].status == OrderStatus.CANCELLED
+    assert [r["amount"] for r in stripe_objects(stripe_api, "refund")] == [2260]
+    assert payment_events(orders_of(market)[0])[0] == ("Refunded", Decimal("22.60"), "re_1")
+
+
+def closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_stripe_leaves_the_order_paid(client, stripe_api, market, settings):
+    honey_order, _soap_order, _oil_order = paid_by_card(client, stripe_api, market)
+    settings.STRIPE_API_BASE = f"http://127.0.0.1:{closed_port()}"
+
+    with pytest.raises(stripe_payments.CardRefundFailed) as refused:
+        change_status(honey_order, OrderStatus.CANCELLED, user=member_of(honey_order))
+
+    assert str(refused.value) == (
+        f"Η παραγγελία {honey_order.number} δεν ακυρώθηκε: η πληρωμή της με κάρτα δεν μπόρεσε "
+        "να επιστραφεί, γιατί η Stripe δεν είναι διαθέσιμη αυτή τη στιγμή. Δοκιμάστε ξανά σε "
+        "λίγα λεπτά."
+    )
+    honey_order = orders_of(market)[0]
+    assert honey_order.status == OrderStatus.PAID
+    assert payment_events(honey_order) == []
+    assert stripe_objects(stripe_api, "refund") == []
+
+
+def test_refused_reversal_still_cancels_and_is_tried_again(client, stripe_api, market):
+    honey_order, _soap_order, _oil_order = paid_by_card(client, stripe_api, market)
+    stripe_api.refusals["reversals"] = ("balance_insufficient", "Insufficient funds.")
+
+    change_status(honey_order, OrderStatus.CANCELLED, user=member_of(honey_order))
+
+    honey_order = orders_of(market)[0]
+    assert honey_order.status == OrderStatus.CANCELLED
+    assert payment_events(honey_order) == [("Refunded", Decimal("22.60"), "re_1")]
+    assert list(stripe_payments.pending_reversals()) == [honey_order]
+    assert stripe_payments.retry_pending_reversals() == 0  # still refused
+
+    del stripe_api.refusals["reversals"]
+    assert tasks.retry_pending_transfers.delay().get() == {"transfers": 0, "reversals": 1}
+
+    assert payment_events(orders_of(market)[0])[1] == (
+        "Transfer reversed",
+        Decimal("20.34"),
+        "trr_1",
+    )
+    attempts = stripe_api.requests_to("POST", "/v1/transfers/tr_1/reversals")
+    assert [a.params["amount"] for a in attempts] == ["2034"] * 3
+    assert attempts[0].idempotency_key == f"reversal-{honey_order.number}"
+    assert all("-retry-" in a.idempotency_key for a in attempts[1:])
+    assert [r["amount"] for r in stripe_objects(stripe_api, "transfer_reversal")] == [2034]
+    assert list(stripe_payments.pending_reversals()) == []
+    assert stripe_payments.retry_pending_reversals() == 0
+    assert len(stripe_objects(stripe_api, "refund")) == 1
+
+
+def test_cancelled_order_whose_transfer_failed_is_refunded_and_never_transferred(
+    client, stripe_api, market
+):
+    stripe_api.restricted_accounts.add("acct_soap")
+    _honey_order, soap_order, _oil_order = paid_by_card(client, stripe_api, market)
+    assert soap_order.stripe_transfer_id == ""
+
+    change_status(soap_order, OrderStatus.CANCELLED, user=member_of(soap_order))
+    stripe_api.restricted_accounts.clear()
+
+    assert stripe_payments.retry_pending_transfers() == 0
+    stripe_payments.sync_card_payment(market)
+    signed_webhook(
+        client, event("evt_again", "payment_intent.succeeded", stripe_api.object("pi_1"))
+    )
+    soap_order = orders_of(market)[1]
+    assert soap_order.status == OrderStatus.CANCELLED
+    assert soap_order.stripe_transfer_id == ""
+    assert [r["amount"] for r in stripe_objects(stripe_api, "refund")] == [831]
+    assert [t["destination"] for t in stripe_objects(stripe_api, "transfer")] == ["acct_honey"]
+    assert stripe_api.requests_to("POST", "/v1/transfers/*") == []
+    assert payment_events(soap_order) == [("Refunded", Decimal("8.31"), "re_1")]
+
+
+def test_transfer_made_without_its_id_reaching_us_is_reversed_on_cancel(client, stripe_api, market):
+    honey_order, _soap_order, _oil_order = paid_by_card(client, stripe_api, market)
+    market.orders.filter(pk=honey_order.pk).update(stripe_transfer_id="")
+
+    change_status(orders_of(market)[0], OrderStatus.CANCELLED, user=member_of(honey_order))
+
+    (reversal,) = stripe_api.requests_to("POST", "/v1/transfers/tr_1/reversals")
+    assert reversal.params["amount"] == "2034"
+    assert orders_of(market)[0].stripe_transfer_id == "tr_1"
+
+
+def test_member_of_another_organisation_cannot_cancel_or_refund(client, stripe_api, market):
+    honey_order, soap_order, _oil_order = paid_by_card(client, stripe_api, market)
+    requests_before = len(stripe_api.requests)
+    client.force_login(member_of(soap_order))
+
+    response = cancel_from_dashboard(client, honey_order)
+
+    assert response.status_code == 404
+    assert orders_of(market)[0].status == OrderStatus.PAID
+    assert len(stripe_api.requests) == requests_before
+    assert PaymentEvent.objects.count() == 0
+
+
+def test_replayed_refund_webhooks_change_nothing(client, stripe_api, market):
+    honey_order, _soap_order, _oil_order = paid_by_card(client, stripe_api, market)
+    change_status(honey_order, OrderStatus.CANCELLED, user=member_of(honey_order))
+    requests_before = len(stripe_api.requests)
+    charge = {**stripe_api.object("ch_1"), "amount_refunded": 2260, "refunded": False}
+    refunded = event("evt_refund", "charge.refunded", charge)
+
+    assert signed_webhook(client, refunded).status_code == 200
+    assert signed_webhook(client, refunded).status_code == 200
+    assert (
+        signed_webhook(
+            client, event("evt_paid", "payment_intent.succeeded", stripe_api.object("pi_1"))
+        ).status_code
+        == 200
+    )
+
+    assert len(stripe_api.requests) == requests_before
+    assert [o.status for o in orders_of(market)] == [
+        OrderStatus.CANCELLED,
+        OrderStatus.PAID,
+        OrderStatus.NEW,
+    ]
+    assert payment_events(orders_of(market)[0]) == [
+        ("Refunded", Decimal("22.60"), "re_1"),
+        ("Transfer reversed", Decimal("20.34"), "trr_1"),
+    ]
+    assert PaymentProviderEvent.objects.filter(event_type="charge.refunded").count() == 1
 
 
 # Without Stripe -----------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 Every order and line a view reaches comes from the gatekeepers in ``shop.access``.
 An organisation moves its own orders through their statuses with
-``shop.order.services.change_status`` (stock and payment follow), prints their receipts
-and downloads them as CSV for a date range.
+``shop.order.services.change_status`` (stock and payment follow: cancelling a paid card
+order refunds it to the consumer's card, or is refused with the reason shown), prints
+their receipts and downloads them as CSV for a date range.
 """
 
 import csv
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 from oscar.apps.dashboard.orders import views as oscar_views
 from oscar.core.loading import get_class, get_model
+from oscar.templatetags.currency_filters import currency
 
 from shop import access
 from shop.order import services
@@ -56,8 +58,9 @@ class MarketOrderStatusForm(OrderStatusForm):
 
 
 def apply_status_change(request, order, new_status):
-    """Move ``order`` through the order service; a refused change becomes an error
-    message. Returns whether the status changed."""
+    """Move ``order`` through the order service; a refused change (a card refund that
+    Stripe did not make included) becomes an error message and changes nothing. Returns
+    whether the status changed."""
     old_label = order.status_label
     if new_status == order.status:
         messages.info(
@@ -76,6 +79,12 @@ def apply_status_change(request, order, new_status):
         "old": old_label,
         "new": order.status_label,
     }
+    if order.status == OrderStatus.CANCELLED and order.payment_method == PaymentMethod.CARD:
+        refunded = order.refunded_total
+        if refunded:
+            message += " " + gettext("%(amount)s has been refunded to the customer's card.") % {
+                "amount": currency(refunded, order.currency)
+            }
     order.notes.create(user=request.user, message=message, note_type=OrderNote.SYSTEM)
     messages.success(request, message)
     return True
@@ -236,6 +245,9 @@ class OrderDetailView(oscar_views.OrderDetailView):
             and order.status != OrderStatus.CANCELLED
         )
         ctx["status_choices"] = OrderStatus.choices
+        ctx["refunded_total"] = (
+            order.refunded_total if order.payment_method == PaymentMethod.CARD else None
+        )
         ctx["status_change_rows"] = [
             (status_label(change.old_status), status_label(change.new_status), change.date_created)
             for change in order.status_changes.all()
