@@ -24,6 +24,7 @@ from shop.order.models import DeliveryMethod, OrderStatus, PaymentMethod, Purcha
 
 Line = get_model("order", "Line")
 Order = get_model("order", "Order")
+PaymentEvent = get_model("order", "PaymentEvent")
 
 RECENT_PURCHASES_SESSION_KEY = "market_recent_purchases"
 
@@ -145,6 +146,7 @@ def purchase_with_parts(token):
     """The purchase with its orders, their lines and organisations, in a few queries."""
     orders = Order.objects.select_related("organisation", "shipping_address").prefetch_related(
         Prefetch("lines", queryset=Line.objects.order_by("pk")),
+        Prefetch("payment_events", queryset=PaymentEvent.objects.select_related("event_type")),
         "organisation__addresses",
     )
     try:

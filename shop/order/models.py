@@ -151,7 +151,17 @@ class Order(AbstractOrder):
     @property
     def refunded_total(self):
         """What has been refunded to the consumer's card for this order (Oscar's
-        "Refunded" payment events), 0.00 when nothing."""
+        "Refunded" payment events), 0.00 when nothing. Read from prefetched
+        ``payment_events`` (with their ``event_type``) when the page prefetched them."""
+        if "payment_events" in getattr(self, "_prefetched_objects_cache", {}):
+            return sum(
+                (
+                    event.amount
+                    for event in self.payment_events.all()
+                    if event.event_type.name == REFUNDED_EVENT_NAME
+                ),
+                Decimal("0.00"),
+            )
         total = self.payment_events.filter(event_type__name=REFUNDED_EVENT_NAME).aggregate(
             total=Sum("amount")
         )["total"]

@@ -656,6 +656,43 @@ def test_cancelling_a_paid_card_order_refunds_it_and_takes_its_transfer_back(
     assert len(PaymentEvent.objects.filter(order=honey_order)) == 2
 
 
+def test_card_payment_e_mail_says_the_card_payment_was_received(
+    client, stripe_api, market, mailoutbox, django_capture_on_commit_callbacks
+):
+    intent = started_and_paid(client, stripe_api, market)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_webhook(client, event("evt_1", "payment_intent.succeeded", intent))
+
+    bodies = [message.body for message in mailoutbox if message.to == ["maria@example.org"]]
+    assert len(bodies) == 2  # the honey part and the soap part
+    assert any("Η πληρωμή σας με κάρτα, 22,60 €, ελήφθη. Σας ευχαριστούμε!" in b for b in bodies)
+    assert not any("Ο φορέας έλαβε την πληρωμή σας" in body for body in bodies)
+
+
+def test_the_purchase_page_shows_the_refund_of_a_cancelled_card_part(
+    client, stripe_api, market, django_assert_max_num_queries
+):
+    paid_by_card(client, stripe_api, market)
+    client.force_login(member_of(orders_of(market)[0]))
+    cancel_from_dashboard(client, orders_of(market)[0])
+    client.logout()
+    with translation.override("en"):
+        page_url = reverse("checkout:purchase", kwargs={"token": market.token})
+
+    with django_assert_max_num_queries(12):
+        html = client.get(page_url).content.decode()
+
+    def part_of(order):
+        start = html.index(f'id="order-{order.number}"')
+        return html[start : html.index("</article>", start)]
+
+    honey_order, soap_order, _oil_order = orders_of(market)
+    assert "€22.60 has been refunded to your card." in part_of(honey_order)
+    assert "has been refunded" not in part_of(soap_order)
+
+
 def test_both_card_parts_cancelled_refund_the_whole_charge(client, stripe_api, market):
     honey_order, soap_order, _oil_order = paid_by_card(client, stripe_api, market)
 
