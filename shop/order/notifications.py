@@ -65,6 +65,13 @@ def order_status_changed(order_id, old_status):
     _queue(tasks.send_order_status_email, order_id, old_status, status)
 
 
+def late_payment_refunded(order_id):
+    """Queue the e-mail that tells the consumer their late card payment was refunded."""
+    from shop.order import tasks
+
+    _queue(tasks.send_late_refund_email, order_id)
+
+
 def _queue(task, *args):
     """Queue (or, without a broker, run) ``task``. The purchase or the status change is
     already committed at this point: a failure to send is logged, never shown to the
@@ -371,6 +378,31 @@ def order_status_email(order, old_status, status=None):
         }
         subject, body = render_email("order_status", context)
     return subject, body, [email]
+
+
+def late_refund_email(order):
+    """(subject, body, recipients) of the e-mail to the consumer whose card payment
+    arrived after ``order`` had been cancelled and was refunded."""
+    email, name, _phone, language = consumer_of(order)
+    with translation.override(language):
+        context = {
+            "part": part_context(order),
+            "consumer_name": name,
+            "refunded": money(order.refunded_total),
+            "purchase_url": purchase_url(order),
+            "site_url": settings.SITE_URL,
+        }
+        subject, body = render_email("order_late_refund", context)
+    return subject, body, [email]
+
+
+def send_late_refund_email(order_id):
+    """E-mail the consumer about a late card payment refunded; returns how many were
+    sent."""
+    order = orders_for_emails().filter(pk=order_id).first()
+    if order is None:
+        return 0
+    return _send(*late_refund_email(order))
 
 
 def send_order_status_email(order_id, old_status, status=None):

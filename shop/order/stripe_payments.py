@@ -56,6 +56,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 
+from shop.order import notifications
 from shop.order.models import (
     REFUNDED_EVENT_NAME,
     TRANSFER_REVERSED_EVENT_NAME,
@@ -434,6 +435,8 @@ def _refund_part(client, order, payment_intent):
         return
     _record_refund(order, refund, payment_intent.id)
     logger.info("Order %s was cancelled before its card payment arrived: refunded.", order.number)
+    order_id = order.pk
+    transaction.on_commit(lambda: notifications.late_payment_refunded(order_id))
 
 
 # Cancelling a paid card order ---------------------------------------------------------

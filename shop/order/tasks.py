@@ -37,6 +37,12 @@ def send_order_status_email(order_id, old_status, status=None):
     return notifications.send_order_status_email(order_id, old_status, status)
 
 
+@shared_task(**EMAIL_RETRY)
+def send_late_refund_email(order_id):
+    """The e-mail to a consumer whose card payment came after the order was cancelled."""
+    return notifications.send_late_refund_email(order_id)
+
+
 @shared_task
 def release_expired_orders():
     """Cancel the unpaid orders past their payment deadline; their stock goes back."""

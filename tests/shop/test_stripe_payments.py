@@ -452,6 +452,40 @@ def test_return_from_a_failed_payment_records_nothing(client, stripe_api, market
 # A payment that arrives too late -------------------------------------------------------
 
 
+def test_a_payment_refunded_for_an_expired_part_is_told_to_the_consumer(
+    client, stripe_api, market, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.get(pay_url(market))
+    _honey_order, soap_order, _oil_order = orders_of(market)
+    market.orders.exclude(pk=soap_order.pk).update(
+        payment_deadline=timezone.now() + timedelta(hours=1)
+    )
+    market.orders.filter(pk=soap_order.pk).update(
+        payment_deadline=timezone.now() - timedelta(minutes=1)
+    )
+    release_expired_orders()
+    intent = stripe_api.succeed_payment_intent("pi_1")
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_webhook(client, event("evt_1", "payment_intent.succeeded", intent))
+
+    late = [message for message in mailoutbox if "επιστράφηκε" in message.subject]
+    (message,) = late
+    assert message.to == ["maria@example.org"]
+    assert message.subject == (
+        f"Παραγγελία {soap_order.number} – {soap_order.organisation.name}: "
+        "η πληρωμή σας επιστράφηκε"
+    )
+    assert "έφτασε αφού είχε ακυρωθεί η παραγγελία" in message.body
+    assert "Επιστράφηκαν 8,31 € στην κάρτα σας." in message.body
+    # A replayed notification refunds nothing more and tells nothing more.
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_webhook(client, event("evt_1", "payment_intent.succeeded", intent))
+    assert mailoutbox == []
+
+
 def test_payment_for_an_expired_part_refunds_it_and_leaves_it_cancelled(client, stripe_api, market):
     client.get(pay_url(market))
     honey_order, soap_order, _oil_order = orders_of(market)
