@@ -935,11 +935,11 @@ def generate_load_data(
 
 
 def refresh_planner_statistics():
-    """After a bulk load PostgreSQL's planner still believes the tables are small and
-    picks plans that read every row; ANALYZE, as after any bulk import."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    """After a bulk load the database's planner still believes the tables are small and
+    picks plans that read every row; ANALYZE, as after any bulk import (PostgreSQL and
+    SQLite both know the statement)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 @dataclass

@@ -23,7 +23,9 @@ import json
 import re
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
@@ -480,3 +482,17 @@ class StripeDouble:
             "expires_at": int(time.time()) + 300,
             "url": f"https://connect.stripe.test/setup/e/{data['account']}/{number}",
         }
+
+
+@contextmanager
+def stripe_configured(settings, *, api_key="sk_test_double", webhook_secret=""):
+    """Stripe configured in ``settings`` (pytest-django's fixture), its API served by a
+    StripeDouble, and a platform contribution of 10%."""
+    with StripeDouble(api_key=api_key) as double:
+        settings.STRIPE_PUBLISHABLE_KEY = "pk_test_double"
+        settings.STRIPE_SECRET_KEY = api_key
+        settings.STRIPE_WEBHOOK_SECRET = webhook_secret
+        settings.STRIPE_ENABLED = True
+        settings.STRIPE_API_BASE = double.base_url
+        settings.MARKET_PLATFORM_CONTRIBUTION_PERCENT = Decimal("10")
+        yield double

@@ -22,10 +22,13 @@ def redis_cache():
     backend.clear()
 
 
-def test_every_call_uses_the_same_client(redis_cache):
-    client = redis_cache._cache.get_client()
-    assert redis_cache._cache.get_client(write=True) is client
-    assert redis_cache._cache.get_client("some-key") is client
+def test_every_call_uses_the_same_client():
+    # redis-py connects on the first command: no server is needed to build clients.
+    backend = SharedClientRedisCache(REDIS_URL, {})
+    client = backend._cache.get_client()
+    assert isinstance(client, redis.Redis)
+    assert backend._cache.get_client(write=True) is client
+    assert backend._cache.get_client("some-key") is client
 
 
 def test_reads_and_writes_like_djangos_backend(redis_cache):

@@ -28,7 +28,7 @@ from tests.factories.market import (
     selling_organisation,
     shipping_address,
 )
-from tests.shop.stripe_double import StripeDouble
+from tests.shop.stripe_double import stripe_configured
 
 pytestmark = pytest.mark.django_db
 
@@ -535,12 +535,7 @@ def test_staff_order_list_queries_do_not_grow_with_orders(client, market):
 def card_order(settings):
     """A card order of 2 × 8.00 honey (+13% VAT = 18.08), paid through the Stripe double;
     its organisation's member is logged in by the tests."""
-    with StripeDouble(api_key="sk_test_double") as double:
-        settings.STRIPE_PUBLISHABLE_KEY = "pk_test_double"
-        settings.STRIPE_SECRET_KEY = "sk_test_double"
-        settings.STRIPE_ENABLED = True
-        settings.STRIPE_API_BASE = double.base_url
-        settings.MARKET_PLATFORM_CONTRIBUTION_PERCENT = 10
+    with stripe_configured(settings) as double:
         org = organisation("Συνεταιρισμός Δέλτα", "094014201", stripe_account="acct_delta")
         honey = product(org, "Θυμαρίσιο μέλι", "8.00")
         purchase = buy([(honey, 2)], {org.pk: PartChoice("pickup", "card")})

@@ -26,7 +26,7 @@ from tests.factories.market import (
     selling_organisation,
     shipping_address,
 )
-from tests.shop.stripe_double import StripeDouble
+from tests.shop.stripe_double import stripe_configured
 
 pytestmark = pytest.mark.django_db
 
@@ -469,12 +469,7 @@ def test_shipped_status_email_names_the_address(
 @pytest.fixture
 def stripe_api(settings):
     """Stripe's API served by the local double (tests/shop/stripe_double.py)."""
-    with StripeDouble(api_key="sk_test_double") as double:
-        settings.STRIPE_PUBLISHABLE_KEY = "pk_test_double"
-        settings.STRIPE_SECRET_KEY = "sk_test_double"
-        settings.STRIPE_ENABLED = True
-        settings.STRIPE_API_BASE = double.base_url
-        settings.MARKET_PLATFORM_CONTRIBUTION_PERCENT = 10
+    with stripe_configured(settings) as double:
         yield double
 
 

@@ -27,7 +27,7 @@ from shop.order.services import (
 )
 from tests.factories import OrganisationFactory, UserFactory, create_member, create_offered_product
 from tests.factories.market import basket_with, buy, card_organisation
-from tests.shop.stripe_double import StripeDouble
+from tests.shop.stripe_double import stripe_configured
 
 pytestmark = pytest.mark.django_db
 
@@ -43,13 +43,7 @@ WEBHOOK_SECRET = "whsec_double"
 @pytest.fixture
 def stripe_api(settings):
     """Stripe configured and its API served by a local double; platform contribution 10%."""
-    with StripeDouble(api_key=SECRET_KEY) as double:
-        settings.STRIPE_PUBLISHABLE_KEY = "pk_test_double"
-        settings.STRIPE_SECRET_KEY = SECRET_KEY
-        settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-        settings.STRIPE_ENABLED = True
-        settings.STRIPE_API_BASE = double.base_url
-        settings.MARKET_PLATFORM_CONTRIBUTION_PERCENT = Decimal("10")
+    with stripe_configured(settings, api_key=SECRET_KEY, webhook_secret=WEBHOOK_SECRET) as double:
         yield double
 
 
